@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A virtual serial cable: a pair of ptys joined by `socat`. The kiosk opens `hostPath`, the simulator
+ * opens `devicePath`. Both are stable symlinks, so `unplug()` (socat ends, the host side sees EIO/close)
+ * followed by `plug()` gives the same paths back, as a USB-serial adapter does when re-inserted.
+ */
+export class VirtualSerialPair {
+  readonly hostPath: string;
+  readonly devicePath: string;
+  #child: ChildProcess | undefined;
+
+  constructor(dir: string, name: string) {
+    mkdirSync(dir, { recursive: true });
+    this.hostPath = join(dir, name);
+    this.devicePath = join(dir, `${name}.device`);
+  }
+
+  get plugged(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null;
+  }
+
+  /** Starts socat and resolves once both ends exist. */
+  async plug(): Promise<void> {
+    if (this.plugged) return;
+    rmSync(this.hostPath, { force: true });
+    rmSync(this.devicePath, { force: true });
+    const child = spawn(
+      'socat',
+      [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    this.#child = child;
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const failed = new Promise<never>((_, reject) => {
+      child.once('error', (err) =>
+        reject(
+          Object.assign(new Error('socat could not start (apt-get install socat)', { cause: err }), {
+            code: 'SIM_SOCAT_MISSING',
+          }),
+        ),
+      );
+      child.once('exit', (code) =>
+        reject(
+          Object.assign(new Error(`socat exited with ${String(code)}: ${stderr.trim()}`), {
+            code: 'SIM_SOCAT_EXITED',
+          }),
+        ),
+      );
+    });
+    const ready = (async () => {
+      const deadline = Date.now() + 5000;
+      while (!(existsSync(this.hostPath) && existsSync(this.devicePath))) {
+        if (Date.now() > deadline)
+          throw Object.assign(new Error('socat did not create the ptys'), { code: 'SIM_SOCAT_TIMEOUT' });
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await Promise.race([ready, failed]);
+    failed.catch(() => undefined);
+  }
+
+  /** Pulls the cable: socat ends and both pty links disappear. */
+  async unplug(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (child === undefined || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+    rmSync(this.hostPath, { force: true });
+    rmSync(this.devicePath, { force: true });
+  }
+}

@@ -1,0 +1,8 @@
+import type { SimDevice } from './core/device.js';
+
+/**
+ * The simulated devices `npm run sim` starts, in order. Each device module adds one line here.
+ */
+export function createDevices(): SimDevice[] {
+  return [];
+}

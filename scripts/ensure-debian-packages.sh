@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and the simulators need, when they are missing.
+# As root it installs them; otherwise it prints the exact apt-get line and fails.
+set -euo pipefail
+
+# socat: virtual serial port pairs; chromium: browser tests; libusb-1.0-0: node-hid at run time;
+# poppler-utils: the printer simulator's PDF renderer (pdftoppm); postgresql: server-mode database tests.
+packages=(socat chromium libusb-1.0-0 poppler-utils postgresql)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages: ${missing[*]}" >&2
+  echo "Install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null
+echo "Installed: ${missing[*]}" >&2
