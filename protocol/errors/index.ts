@@ -1,0 +1,24 @@
+import type { ErrorCodeInfo } from './define.js';
+import { PROTOCOL_ERRORS } from './protocol.js';
+
+export { defineCodes, type ErrorCodeInfo } from './define.js';
+
+/**
+ * Every error code of the system, with its meaning and what the resident and the operator are shown.
+ * Each area keeps its codes in its own file here and adds it to this table.
+ */
+export const ERROR_CODES = {
+  ...PROTOCOL_ERRORS,
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** A coded error as it crosses a boundary (IPC, the wire): rebuild on the other side, compare codes. */
+export interface CodedError {
+  code: ErrorCode;
+  message: string;
+}
