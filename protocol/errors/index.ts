@@ -1,5 +1,6 @@
 import type { ErrorCodeInfo } from './define.js';
 import { PROTOCOL_ERRORS } from './protocol.js';
+import { DEVICE_ERRORS } from './devices.js';
 
 export { defineCodes, type ErrorCodeInfo } from './define.js';
 
@@ -9,6 +10,7 @@ export { defineCodes, type ErrorCodeInfo } from './define.js';
  */
 export const ERROR_CODES = {
   ...PROTOCOL_ERRORS,
+  ...DEVICE_ERRORS,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
