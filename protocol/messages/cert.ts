@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import {
+  b64url,
+  certType,
+  errorCode,
+  kioskId,
+  municipality,
+  municipalityCode,
+  requestId,
+  version,
+} from './common.js';
+
+/**
+ * What the kiosk reads from the card, as raw elementary files of the 券面事項入力補助AP. VRS verifies the
+ * signature block against the card issuing authority and parses the fields itself (`protocol/card-data.ts`).
+ */
+export const cardData = z.object({
+  /** EF 00 01: `D0 0C` + 12 ASCII digits. */
+  myNumberEf: b64url(64).min(1),
+  /** EF 00 02: `FF 20` TLV with name, address, birth date, sex. */
+  basic4Ef: b64url(2048).min(1),
+  /** EF 00 03: digests and signature. */
+  signatureEf: b64url(1024).min(1),
+  /** EF 00 04: the signing key's certificate. */
+  certificateEf: b64url(4096).min(1),
+});
+export type CardData = z.infer<typeof cardData>;
+
+/** Inner plaintext of a sealed request: only VRS can read it. */
+export const CertRequest = z.object({
+  v: version,
+  type: z.literal('cert.request'),
+  requestId,
+  kioskId,
+  /** The kiosk's one-time X25519 key for this answer. */
+  replyPublicKey: b64url(32).length(43),
+  municipality: municipalityCode,
+  certType,
+  copies: z.number().int().min(1).max(10),
+  card: cardData,
+});
+export type CertRequest = z.infer<typeof CertRequest>;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const dose = z.object({
+  seq: z.number().int().min(1).max(7),
+  date: isoDate,
+  /** e.g. "COVID-19 mRNA". */
+  vaccineType: z.string().max(64),
+  manufacturer: z.string().max(64),
+  manufacturerEn: z.string().max(64),
+  product: z.string().max(64),
+  productEn: z.string().max(64),
+  lot: z.string().max(20),
+  cvx: z.string().regex(/^\d{1,3}$/),
+  country: z.string().length(3),
+});
+export type Dose = z.infer<typeof dose>;
+
+export const IssuedBody = z.object({
+  outcome: z.literal('issued'),
+  certificateId: z.string().min(1).max(64),
+  /** Issue date (YYYY-MM-DD, Japan time). */
+  issuedAt: isoDate,
+  certType,
+  municipality,
+  /** The issuer line printed on the certificate, e.g. 「千代田区長」. */
+  issuer: z.object({ ja: z.string().max(64), en: z.string().max(128) }),
+  person: z.object({
+    name: z.string().min(1).max(128),
+    nameRomaji: z.string().max(128).optional(),
+    birthDate: isoDate,
+    nationality: z.string().max(64).optional(),
+    passportNumber: z.string().max(20).optional(),
+  }),
+  doses: z.array(dose).min(1).max(7),
+  /** SMART Health Card compact JWS. */
+  shc: z.string().min(1).max(4096),
+  /** ICAO VDS-NC document (overseas only), verbatim JSON object. */
+  vdsNc: z.record(z.string(), z.unknown()).optional(),
+});
+export type IssuedBody = z.infer<typeof IssuedBody>;
+
+export const CertAnswerBody = z.discriminatedUnion('outcome', [
+  IssuedBody,
+  z.object({ outcome: z.literal('no-record') }),
+  z.object({ outcome: z.literal('refused'), code: errorCode }),
+]);
+export type CertAnswerBody = z.infer<typeof CertAnswerBody>;
+
+/** Inner plaintext of a sealed answer: only the asking kiosk can read it; bound to its request. */
+export const CertAnswer = z.object({
+  v: version,
+  type: z.literal('cert.answer'),
+  binding: z.object({
+    requestId,
+    kioskId,
+    /** base64url SHA-512 of the sealed request bytes. */
+    requestHash: b64url(64).length(86),
+  }),
+  body: CertAnswerBody,
+});
+export type CertAnswer = z.infer<typeof CertAnswer>;

@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './kiosk-relay.js';
+export * from './relay-vrs.js';
+export * from './cert.js';
+export * from './codec.js';
