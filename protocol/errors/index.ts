@@ -1,5 +1,6 @@
 import type { ErrorCodeInfo } from './define.js';
 import { PROTOCOL_ERRORS } from './protocol.js';
+import { CARD_ERRORS } from './card.js';
 import { DEVICE_ERRORS } from './devices.js';
 
 export { defineCodes, type ErrorCodeInfo } from './define.js';
@@ -10,6 +11,7 @@ export { defineCodes, type ErrorCodeInfo } from './define.js';
  */
 export const ERROR_CODES = {
   ...PROTOCOL_ERRORS,
+  ...CARD_ERRORS,
   ...DEVICE_ERRORS,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
