@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # socat: virtual serial port pairs; chromium: browser tests; libusb-1.0-0: node-hid at run time;
-# poppler-utils: the printer simulator's PDF renderer (pdftoppm); postgresql: server-mode database tests.
-packages=(socat chromium libusb-1.0-0 poppler-utils postgresql)
+# poppler-utils: the printer simulator's PDF renderer (pdftoppm); postgresql: server-mode database tests;
+# libnfc-bin, libnfc-pn53x-examples: nfc-list and pn53x-tamashell drive the PN532 emulator in the interop test.
+packages=(socat chromium libusb-1.0-0 poppler-utils postgresql libnfc-bin libnfc-pn53x-examples)
 
 missing=()
 for p in "${packages[@]}"; do
