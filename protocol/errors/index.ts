@@ -1,6 +1,7 @@
 import type { ErrorCodeInfo } from './define.js';
 import { PROTOCOL_ERRORS } from './protocol.js';
 import { CARD_ERRORS } from './card.js';
+import { RELAY_ERRORS } from './relay.js';
 import { DEVICE_ERRORS } from './devices.js';
 
 export { defineCodes, type ErrorCodeInfo } from './define.js';
@@ -12,6 +13,7 @@ export { defineCodes, type ErrorCodeInfo } from './define.js';
 export const ERROR_CODES = {
   ...PROTOCOL_ERRORS,
   ...CARD_ERRORS,
+  ...RELAY_ERRORS,
   ...DEVICE_ERRORS,
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -1,0 +1,223 @@
+import type { Db } from '../common/db.js';
+import type { Logger } from '../common/log.js';
+import { Cluster, type ClusterEvent } from './cluster.js';
+import { AlertStore, type Alert, type AlertInput } from './store/alerts.js';
+import { AuditLog } from './store/audit.js';
+import { BanList, type BanScope } from './store/bans.js';
+import { EnrollmentCodes, type RedeemResult } from './store/enrollment.js';
+import { KioskRegistry } from './store/kiosks.js';
+import { migrate } from './store/schema.js';
+import { StopList } from './store/stops.js';
+
+export interface ControlOptions {
+  db: Db;
+  log: Logger;
+  webhookUrl?: string | undefined;
+  now?: () => number;
+}
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * The relay's control plane: every stored state (kiosks, codes, bans, kill switch, alerts, audit) and every
+ * operator action. Each action is audited, applied locally at once, and published to the other relay
+ * processes sharing the database, which apply it as well (revocation closes sessions everywhere).
+ */
+export class Control {
+  readonly db: Db;
+  readonly audit: AuditLog;
+  readonly kiosks: KioskRegistry;
+  readonly codes: EnrollmentCodes;
+  readonly bans: BanList;
+  readonly stops: StopList;
+  readonly alerts: AlertStore;
+  readonly #cluster: Cluster;
+  readonly #log: Logger;
+  readonly #webhookUrl: string | undefined;
+  readonly #alertListeners = new Set<Listener<Alert>>();
+  readonly #revokeListeners = new Set<Listener<string>>();
+  readonly #stopListeners = new Set<Listener<{ scope: string; stopped: boolean }>>();
+  readonly #banListeners = new Set<Listener<{ scope: BanScope; subject: string }>>();
+
+  constructor(options: ControlOptions) {
+    this.db = options.db;
+    this.#log = options.log;
+    this.#webhookUrl = options.webhookUrl;
+    this.audit = new AuditLog(this.db);
+    this.kiosks = new KioskRegistry(this.db);
+    this.codes = new EnrollmentCodes(this.db, options.now);
+    this.bans = new BanList(this.db, options.now);
+    this.stops = new StopList(this.db);
+    this.alerts = new AlertStore(this.db);
+    this.#cluster = new Cluster(this.db);
+  }
+
+  async start(): Promise<void> {
+    await migrate(this.db);
+    await this.#cluster.start((ev) => this.#apply(ev));
+    await Promise.all([this.kiosks.load(), this.bans.load(), this.stops.load()]);
+  }
+
+  async close(): Promise<void> {
+    await this.#cluster.stop();
+  }
+
+  onAlert(fn: Listener<Alert>): () => void {
+    this.#alertListeners.add(fn);
+    return () => this.#alertListeners.delete(fn);
+  }
+  onRevoked(fn: Listener<string>): () => void {
+    this.#revokeListeners.add(fn);
+    return () => this.#revokeListeners.delete(fn);
+  }
+  onStop(fn: Listener<{ scope: string; stopped: boolean }>): () => void {
+    this.#stopListeners.add(fn);
+    return () => this.#stopListeners.delete(fn);
+  }
+  onBan(fn: Listener<{ scope: BanScope; subject: string }>): () => void {
+    this.#banListeners.add(fn);
+    return () => this.#banListeners.delete(fn);
+  }
+
+  #apply(ev: ClusterEvent): void {
+    switch (ev.type) {
+      case 'kiosk':
+        this.kiosks.apply(ev.kioskId, ev.status);
+        if (ev.status === 'revoked') for (const fn of this.#revokeListeners) fn(ev.kioskId);
+        return;
+      case 'ban':
+        this.bans.apply(ev.scope, ev.subject, ev.until);
+        if (ev.until !== null)
+          for (const fn of this.#banListeners) fn({ scope: ev.scope, subject: ev.subject });
+        return;
+      case 'stop':
+        this.stops.apply(ev.scope, ev.stopped);
+        for (const fn of this.#stopListeners) fn({ scope: ev.scope, stopped: ev.stopped });
+        return;
+      case 'alert':
+        for (const fn of this.#alertListeners) fn(ev.alert);
+        return;
+      default: {
+        const never: never = ev;
+        return never;
+      }
+    }
+  }
+
+  async #publish(ev: ClusterEvent): Promise<void> {
+    this.#apply(ev);
+    try {
+      await this.#cluster.publish(ev);
+    } catch (err) {
+      this.#log.error('cluster.publish_failed', { type: ev.type, error: String(err) });
+    }
+  }
+
+  /** Stores an alert, pushes it to every process's dashboard streams, and posts it to the webhook. */
+  async raiseAlert(input: AlertInput): Promise<Alert> {
+    const alert = await this.alerts.insert(input);
+    this.#log.warn('alert', {
+      kind: alert.kind,
+      severity: alert.severity,
+      source: alert.source,
+      kioskId: alert.kioskId,
+    });
+    try {
+      await this.#cluster.publish({ type: 'alert', alert });
+    } catch (err) {
+      this.#log.error('cluster.publish_failed', { type: 'alert', error: String(err) });
+      for (const fn of this.#alertListeners) fn(alert);
+    }
+    if (this.#webhookUrl !== undefined) void this.#postWebhook(alert);
+    return alert;
+  }
+
+  async #postWebhook(alert: Alert): Promise<void> {
+    try {
+      const res = await fetch(this.#webhookUrl as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'relay.alert', alert }),
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!res.ok) this.#log.warn('alert.webhook_status', { status: res.status, id: alert.id });
+    } catch (err) {
+      this.#log.warn('alert.webhook_failed', {
+        id: alert.id,
+        error: err instanceof Error ? err.name : 'error',
+      });
+    }
+  }
+
+  async createEnrollCode(name: string | undefined, ttlMs: number | undefined, by: string) {
+    const out = await this.codes.create({ name, ttlMs });
+    await this.audit.append({
+      kind: 'enroll.code-created',
+      detail: { by, kioskName: name ?? null, expiresAt: out.expiresAt },
+    });
+    return out;
+  }
+
+  async enroll(
+    input: { code: string; publicKey: string; name?: string | undefined },
+    source: string,
+  ): Promise<RedeemResult> {
+    const r = await this.codes.redeem(input);
+    await this.audit.append({
+      kind: r.ok ? 'kiosk.enrolled' : 'kiosk.enroll-refused',
+      kioskId: r.ok ? r.kioskId : undefined,
+      detail: { source, code: r.ok ? null : r.code },
+    });
+    if (r.ok) await this.#publish({ type: 'kiosk', kioskId: r.kioskId, status: 'active' });
+    return r;
+  }
+
+  async revoke(kioskId: string, reason: string, by: string): Promise<boolean> {
+    const found = await this.kiosks.revoke(kioskId, reason);
+    if (!found) return false;
+    await this.audit.append({ kind: 'kiosk.revoked', kioskId, detail: { by, reason } });
+    await this.#publish({ type: 'kiosk', kioskId, status: 'revoked' });
+    await this.raiseAlert({ kind: 'revocation', severity: 'info', kioskId, detail: { by } });
+    return true;
+  }
+
+  async stopIssuance(scope: string, reason: string, by: string): Promise<void> {
+    await this.stops.stop(scope, reason, by);
+    await this.audit.append({
+      kind: 'issuance.stopped',
+      municipality: scope === 'fleet' ? undefined : scope,
+      detail: { scope, reason, by },
+    });
+    await this.#publish({ type: 'stop', scope, stopped: true });
+    await this.raiseAlert({ kind: 'kill-switch', severity: 'critical', detail: { scope, reason, by } });
+  }
+
+  async resumeIssuance(scope: string, by: string): Promise<boolean> {
+    const found = await this.stops.resume(scope);
+    await this.audit.append({ kind: 'issuance.resumed', detail: { scope, by, found } });
+    await this.#publish({ type: 'stop', scope, stopped: false });
+    return found;
+  }
+
+  async ban(scope: BanScope, subject: string, durationMs: number, reason: string): Promise<void> {
+    const until = await this.bans.ban(scope, subject, durationMs, reason);
+    await this.audit.append({
+      kind: 'ban.added',
+      kioskId: scope === 'identity' ? subject : undefined,
+      detail: {
+        scope,
+        subject: scope === 'source' ? subject : null,
+        reason,
+        until: new Date(until).toISOString(),
+      },
+    });
+    await this.#publish({ type: 'ban', scope, subject, until });
+  }
+
+  async liftBan(scope: BanScope, subject: string, by: string): Promise<boolean> {
+    const found = await this.bans.lift(scope, subject);
+    await this.audit.append({ kind: 'ban.lifted', detail: { scope, subject, by } });
+    await this.#publish({ type: 'ban', scope, subject, until: null });
+    return found;
+  }
+}

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import type { Db, DbTx } from '../../common/db.js';
+
+/** The values an audit record may carry: routing data only, never personal data. */
+export type AuditValue = string | number | boolean | null;
+
+export interface AuditInput {
+  kind: string;
+  requestId?: string | undefined;
+  kioskId?: string | undefined;
+  municipality?: string | undefined;
+  detail?: Record<string, AuditValue>;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  kind: string;
+  requestId: string | null;
+  kioskId: string | null;
+  municipality: string | null;
+  detail: Record<string, AuditValue>;
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Sorted-key JSON of the record without its hashes: the bytes the chain hashes. */
+export function canonicalRecord(e: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
+  const detail: Record<string, AuditValue> = {};
+  for (const k of Object.keys(e.detail).sort()) detail[k] = e.detail[k] ?? null;
+  return JSON.stringify([e.seq, e.at, e.kind, e.requestId, e.kioskId, e.municipality, detail]);
+}
+
+/** hash = sha256(prev_hash ‖ canonical record), hex. */
+export function chainHash(prevHash: string, canonical: string): string {
+  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+interface Pending {
+  input: AuditInput;
+  resolve: (e: AuditEntry) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_BATCH = 400;
+
+/**
+ * The insert-only, hash-chained audit log (tamper-evident). `append` resolves once the record is
+ * committed, so callers answer the kiosk only after the record is durable. Appends are group-committed:
+ * records that arrive while a transaction is running go into the next one. The chain head lives in a
+ * single-row table locked `FOR UPDATE` in the same transaction, which keeps the chain consistent when
+ * several relay processes share one PostgreSQL.
+ */
+export class AuditLog {
+  readonly #db: Db;
+  #queue: Pending[] = [];
+  #flushing = false;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  append(input: AuditInput): Promise<AuditEntry> {
+    if (typeof input.kind !== 'string' || input.kind === '')
+      throw new TypeError('kind: non-empty string expected');
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ input, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        try {
+          const entries = await this.#db.transaction((tx) =>
+            writeBatch(
+              tx,
+              batch.map((p) => p.input),
+            ),
+          );
+          batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  /** Records after `afterSeq`, oldest first (the export; no personal data to strip). */
+  async list(afterSeq = 0, limit = 1000): Promise<AuditEntry[]> {
+    const r = await this.#db.query<AuditRow>(
+      'SELECT * FROM relay_audit WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [afterSeq, limit],
+    );
+    return r.rows.map(fromRow);
+  }
+
+  /** Walks the whole chain, recomputing each hash and checking it against the head. */
+  async verify(): Promise<AuditVerification> {
+    let prev = GENESIS_HASH;
+    let expectSeq = 1;
+    for (;;) {
+      const page = await this.list(expectSeq - 1, 2000);
+      for (const e of page) {
+        if (e.seq !== expectSeq || e.prevHash !== prev)
+          return { ok: false, code: 'RELAY_AUDIT_CHAIN_BROKEN', seq: e.seq };
+        const { prevHash: _p, hash: _h, ...rest } = e;
+        if (chainHash(prev, canonicalRecord(rest)) !== e.hash) {
+          return { ok: false, code: 'RELAY_AUDIT_CHAIN_BROKEN', seq: e.seq };
+        }
+        prev = e.hash;
+        expectSeq++;
+      }
+      if (page.length < 2000) break;
+    }
+    const head = await this.#db.query<{ seq: string | number; hash: string }>(
+      'SELECT seq, hash FROM relay_audit_head WHERE id = 1',
+    );
+    const h = head.rows[0];
+    if (h === undefined || Number(h.seq) !== expectSeq - 1 || h.hash !== prev) {
+      return { ok: false, code: 'RELAY_AUDIT_CHAIN_BROKEN', seq: expectSeq };
+    }
+    return { ok: true, count: expectSeq - 1, head: prev };
+  }
+}
+
+export type AuditVerification =
+  { ok: true; count: number; head: string } | { ok: false; code: 'RELAY_AUDIT_CHAIN_BROKEN'; seq: number };
+
+interface AuditRow {
+  seq: string | number;
+  at: Date | string;
+  kind: string;
+  request_id: string | null;
+  kiosk_id: string | null;
+  municipality: string | null;
+  detail: Record<string, AuditValue> | string;
+  prev_hash: string;
+  hash: string;
+}
+
+function fromRow(r: AuditRow): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    at: (r.at instanceof Date ? r.at : new Date(r.at)).toISOString(),
+    kind: r.kind,
+    requestId: r.request_id,
+    kioskId: r.kiosk_id,
+    municipality: r.municipality,
+    detail: typeof r.detail === 'string' ? (JSON.parse(r.detail) as Record<string, AuditValue>) : r.detail,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+async function writeBatch(tx: DbTx, inputs: AuditInput[]): Promise<AuditEntry[]> {
+  const head = await tx.query<{ seq: string | number; hash: string }>(
+    'SELECT seq, hash FROM relay_audit_head WHERE id = 1 FOR UPDATE',
+  );
+  const h = head.rows[0];
+  if (h === undefined) throw new Error('audit head missing (schema not migrated)');
+  let seq = Number(h.seq);
+  let prev = h.hash;
+  const at = new Date().toISOString();
+  const entries: AuditEntry[] = [];
+  const params: unknown[] = [];
+  const values: string[] = [];
+  for (const input of inputs) {
+    seq++;
+    const base = {
+      seq,
+      at,
+      kind: input.kind,
+      requestId: input.requestId ?? null,
+      kioskId: input.kioskId ?? null,
+      municipality: input.municipality ?? null,
+      detail: input.detail ?? {},
+    };
+    const hash = chainHash(prev, canonicalRecord(base));
+    entries.push({ ...base, prevHash: prev, hash });
+    const o = params.length;
+    values.push(
+      `($${o + 1},$${o + 2},$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7}::jsonb,$${o + 8},$${o + 9})`,
+    );
+    params.push(
+      seq,
+      at,
+      base.kind,
+      base.requestId,
+      base.kioskId,
+      base.municipality,
+      JSON.stringify(base.detail),
+      prev,
+      hash,
+    );
+    prev = hash;
+  }
+  await tx.query(
+    `INSERT INTO relay_audit (seq, at, kind, request_id, kiosk_id, municipality, detail, prev_hash, hash) VALUES ${values.join(',')}`,
+    params,
+  );
+  await tx.query('UPDATE relay_audit_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prev]);
+  return entries;
+}

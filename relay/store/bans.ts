@@ -1,0 +1,79 @@
+import type { Db } from '../../common/db.js';
+
+export type BanScope = 'source' | 'identity';
+
+export interface Ban {
+  scope: BanScope;
+  subject: string;
+  until: string;
+  reason: string;
+}
+
+/**
+ * Temporary bans per source address and per kiosk identity. Cached in memory for the upgrade path; the
+ * cache follows other processes through cluster events (`apply`).
+ */
+export class BanList {
+  readonly #db: Db;
+  readonly #now: () => number;
+  readonly #until = new Map<string, number>();
+
+  constructor(db: Db, now: () => number = Date.now) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  async load(): Promise<void> {
+    const r = await this.#db.query<{ scope: BanScope; subject: string; until: Date | string }>(
+      'SELECT scope, subject, until FROM relay_bans WHERE until > $1',
+      [new Date(this.#now()).toISOString()],
+    );
+    this.#until.clear();
+    for (const row of r.rows) this.#until.set(`${row.scope}:${row.subject}`, new Date(row.until).getTime());
+  }
+
+  isBanned(scope: BanScope, subject: string): boolean {
+    const until = this.#until.get(`${scope}:${subject}`);
+    if (until === undefined) return false;
+    if (until > this.#now()) return true;
+    this.#until.delete(`${scope}:${subject}`);
+    return false;
+  }
+
+  apply(scope: BanScope, subject: string, until: number | null): void {
+    if (until === null) this.#until.delete(`${scope}:${subject}`);
+    else this.#until.set(`${scope}:${subject}`, until);
+  }
+
+  async ban(scope: BanScope, subject: string, durationMs: number, reason: string): Promise<number> {
+    const until = this.#now() + durationMs;
+    await this.#db.query(
+      `INSERT INTO relay_bans (scope, subject, until, reason) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (scope, subject) DO UPDATE SET until = GREATEST(relay_bans.until, EXCLUDED.until), reason = EXCLUDED.reason`,
+      [scope, subject, new Date(until).toISOString(), reason],
+    );
+    this.apply(scope, subject, Math.max(until, this.#until.get(`${scope}:${subject}`) ?? 0));
+    return until;
+  }
+
+  async lift(scope: BanScope, subject: string): Promise<boolean> {
+    const r = await this.#db.query('DELETE FROM relay_bans WHERE scope = $1 AND subject = $2', [
+      scope,
+      subject,
+    ]);
+    this.apply(scope, subject, null);
+    return r.affectedRows > 0;
+  }
+
+  async list(): Promise<Ban[]> {
+    const r = await this.#db.query<{
+      scope: BanScope;
+      subject: string;
+      until: Date | string;
+      reason: string;
+    }>('SELECT * FROM relay_bans WHERE until > $1 ORDER BY until DESC', [
+      new Date(this.#now()).toISOString(),
+    ]);
+    return r.rows.map((b) => ({ ...b, until: new Date(b.until).toISOString() }));
+  }
+}

@@ -1,0 +1,70 @@
+import type { Db } from '../../common/db.js';
+
+/** `fleet` stops every municipality; otherwise a 6-digit municipality code. */
+export type StopScope = 'fleet' | string;
+
+export const STOP_SCOPE = /^(fleet|\d{6})$/;
+
+export interface Stop {
+  scope: StopScope;
+  reason: string;
+  stoppedAt: string;
+  stoppedBy: string;
+}
+
+/** The kill switch: issuance stops per municipality or fleet-wide. Cached; followed across processes. */
+export class StopList {
+  readonly #db: Db;
+  readonly #stopped = new Set<string>();
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async load(): Promise<void> {
+    const r = await this.#db.query<{ scope: string }>('SELECT scope FROM relay_stops');
+    this.#stopped.clear();
+    for (const row of r.rows) this.#stopped.add(row.scope);
+  }
+
+  /** Whether issuance for `municipality` is stopped (by its own stop or the fleet-wide one). */
+  isStopped(municipality: string): boolean {
+    return this.#stopped.has('fleet') || this.#stopped.has(municipality);
+  }
+
+  apply(scope: string, stopped: boolean): void {
+    if (stopped) this.#stopped.add(scope);
+    else this.#stopped.delete(scope);
+  }
+
+  async stop(scope: StopScope, reason: string, by: string): Promise<void> {
+    if (!STOP_SCOPE.test(scope))
+      throw new TypeError('scope: "fleet" or a 6-digit municipality code expected');
+    await this.#db.query(
+      'INSERT INTO relay_stops (scope, reason, stopped_by) VALUES ($1, $2, $3) ON CONFLICT (scope) DO NOTHING',
+      [scope, reason, by],
+    );
+    this.apply(scope, true);
+  }
+
+  async resume(scope: StopScope): Promise<boolean> {
+    const r = await this.#db.query('DELETE FROM relay_stops WHERE scope = $1', [scope]);
+    this.apply(scope, false);
+    return r.affectedRows > 0;
+  }
+
+  async list(): Promise<Stop[]> {
+    const r = await this.#db.query<{
+      scope: string;
+      reason: string;
+      stopped_at: Date | string;
+      stopped_by: string;
+    }>('SELECT * FROM relay_stops ORDER BY stopped_at');
+    return r.rows.map((s) => ({
+      scope: s.scope,
+      reason: s.reason,
+      stoppedAt: new Date(s.stopped_at).toISOString(),
+      stoppedBy: s.stopped_by,
+    }));
+  }
+}
