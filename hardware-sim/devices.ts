@@ -1,8 +1,11 @@
 import type { SimDevice } from './core/device.js';
+import { PrinterDevice } from './printer/device.js';
 
 /**
  * The simulated devices `npm run sim` starts, in order. Each device module adds one line here.
  */
 export function createDevices(): SimDevice[] {
-  return [];
+  return [
+    new PrinterDevice(),
+  ];
 }

@@ -1,0 +1,301 @@
+import type { SerialTransport } from '../../kiosk/drivers/transport.js';
+import type { SimEventLog } from '../core/events.js';
+import { PjlInputParser, nameOf, type PjlInput } from './pjl-input.js';
+import { renderPdf } from './pdf-tools.js';
+
+export type PrinterFault = 'paper-out' | 'cover-open' | 'jam' | 'offline';
+export type SimPrinterCondition = 'ready' | PrinterFault;
+
+export type SimJobStatus =
+  'receiving' | 'queued' | 'printing' | 'paused' | 'printed' | 'cancelled' | 'aborted' | 'invalid';
+
+export interface SimJob {
+  id: number;
+  name: string;
+  status: SimJobStatus;
+  /** Pages in the PDF (0 until checked, or when invalid). */
+  pages: number;
+  pagesPrinted: number;
+  receivedAt: string;
+  pdf: Uint8Array | undefined;
+  png: Uint8Array[];
+}
+
+/** The PJL status each condition reports (codes from the HP and Panasonic PJL references). */
+export const CONDITION_STATUS: Record<
+  SimPrinterCondition,
+  { code: number; display: string; online: boolean }
+> = {
+  ready: { code: 10001, display: '00 READY', online: true },
+  offline: { code: 10002, display: 'OFFLINE', online: false },
+  'paper-out': { code: 41101, display: 'LOAD TRAY 1 A4', online: false },
+  'cover-open': { code: 40021, display: '12 PRINTER OPEN', online: false },
+  jam: { code: 40022, display: '13 PAPER JAM', online: false },
+};
+
+/** Read through a function: the status changes while `#process` awaits. */
+const aborted = (job: SimJob): boolean => job.status === 'aborted';
+
+export interface SimPrinterOptions {
+  /** Time to print one page. Default 300 ms. */
+  pageMs?: number;
+  /** Resolution of the page images. Default 50 dpi. */
+  dpi?: number;
+  /** Jobs kept in memory (oldest dropped first). Default 50. */
+  keepJobs?: number;
+}
+
+/**
+ * A PJL printer that takes PDF, at the byte level: reads the host's stream, answers ECHO and INFO STATUS,
+ * sends unsolicited DEVICE and JOB status when asked to, checks and renders every received PDF with
+ * poppler, "prints" it page by page (a fault pauses it until cleared), and keeps the jobs in memory.
+ */
+export class SimPrinter {
+  readonly #events: SimEventLog;
+  readonly #pageMs: number;
+  readonly #dpi: number;
+  readonly #keep: number;
+  #transport: SerialTransport | undefined;
+  #offData: (() => void) | undefined;
+  #parser = new PjlInputParser();
+  #ustatusDevice = false;
+  #ustatusJob = false;
+  #condition: SimPrinterCondition = 'ready';
+  #jobs: SimJob[] = [];
+  #nextId = 1;
+  #current: SimJob | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #wake = new Set<() => void>();
+  #cancelled = new Set<SimJob>();
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(events: SimEventLog, options: SimPrinterOptions = {}) {
+    this.#events = events;
+    this.#pageMs = options.pageMs ?? 300;
+    this.#dpi = options.dpi ?? 50;
+    this.#keep = options.keepJobs ?? 50;
+  }
+
+  get condition(): SimPrinterCondition {
+    return this.#condition;
+  }
+
+  get jobs(): readonly SimJob[] {
+    return this.#jobs;
+  }
+
+  job(id: number): SimJob | undefined {
+    return this.#jobs.find((j) => j.id === id);
+  }
+
+  clearJobs(): void {
+    this.#jobs = this.#jobs.filter(
+      (j) =>
+        j.status === 'receiving' || j.status === 'queued' || j.status === 'printing' || j.status === 'paused',
+    );
+  }
+
+  /** Connects the printer's end of the serial line. */
+  attach(transport: SerialTransport): void {
+    this.detach();
+    this.#transport = transport;
+    this.#parser = new PjlInputParser();
+    this.#offData = transport.onData((chunk) => {
+      for (const input of this.#parser.push(chunk)) this.#onInput(input);
+    });
+  }
+
+  /** The cable is pulled or the power is off: unsolicited status is reset, an unfinished job is lost. */
+  detach(): void {
+    this.#offData?.();
+    this.#offData = undefined;
+    this.#transport = undefined;
+    this.#ustatusDevice = false;
+    this.#ustatusJob = false;
+    for (const j of this.#jobs)
+      if (
+        j.status === 'receiving' ||
+        j.status === 'queued' ||
+        j.status === 'printing' ||
+        j.status === 'paused'
+      ) {
+        j.status = 'aborted';
+        this.#cancelled.add(j);
+        this.#events.emit('printer', 'job-aborted', { job: j.id, pagesPrinted: j.pagesPrinted });
+      }
+    this.#current = undefined;
+    this.#wakeAll();
+  }
+
+  /** Injects (or clears, with `ready`) a fault. A job in progress pauses until the fault is cleared. */
+  setCondition(condition: SimPrinterCondition): void {
+    if (condition === this.#condition) return;
+    this.#condition = condition;
+    this.#events.emit('printer', condition === 'ready' ? 'fault-cleared' : 'fault', { condition });
+    if (this.#ustatusDevice) this.#sendStatus('@PJL USTATUS DEVICE');
+    this.#wakeAll();
+  }
+
+  #onInput(input: PjlInput): void {
+    switch (input.type) {
+      case 'uel':
+        return;
+      case 'too-large':
+        this.#events.emit('printer', 'pdf-too-large');
+        if (this.#current) this.#current.status = 'invalid';
+        return;
+      case 'pdf': {
+        const job = this.#current ?? this.#newJob('');
+        job.pdf = input.bytes;
+        return;
+      }
+      case 'command':
+        this.#onCommand(input.line);
+        return;
+      default: {
+        const never: never = input;
+        return never;
+      }
+    }
+  }
+
+  #onCommand(line: string): void {
+    const cmd = line.replace(/\s+/g, ' ').toUpperCase();
+    if (cmd.startsWith('@PJL ECHO')) {
+      this.#send(`${line.replace(/\s+$/, '')}\r\n\f`);
+    } else if (cmd === '@PJL INFO STATUS') {
+      this.#sendStatus('@PJL INFO STATUS');
+    } else if (/^@PJL USTATUS DEVICE ?= ?(ON|VERBOSE)$/.test(cmd)) {
+      this.#ustatusDevice = true;
+    } else if (/^@PJL USTATUS DEVICE ?= ?OFF$/.test(cmd)) {
+      this.#ustatusDevice = false;
+    } else if (/^@PJL USTATUS JOB ?= ?ON$/.test(cmd)) {
+      this.#ustatusJob = true;
+    } else if (/^@PJL USTATUS JOB ?= ?OFF$/.test(cmd)) {
+      this.#ustatusJob = false;
+    } else if (cmd.startsWith('@PJL JOB')) {
+      const job = this.#newJob(nameOf(line) ?? '');
+      if (this.#ustatusJob) this.#send(`@PJL USTATUS JOB\r\nSTART\r\nNAME="${job.name}"\r\n\f`);
+    } else if (cmd.startsWith('@PJL EOJ')) {
+      const job = this.#current;
+      this.#current = undefined;
+      if (job && job.status === 'receiving') {
+        job.status = 'queued';
+        const report = this.#ustatusJob;
+        this.#queue = this.#queue.then(() => this.#process(job, report)).catch(() => undefined);
+      }
+    } else if (cmd.startsWith('@PJL CANCEL')) {
+      const name = nameOf(line);
+      const job = this.#jobs.find(
+        (j) =>
+          j.name === name &&
+          (j.status === 'queued' ||
+            j.status === 'printing' ||
+            j.status === 'paused' ||
+            j.status === 'receiving'),
+      );
+      if (job) {
+        this.#cancelled.add(job);
+        this.#events.emit('printer', 'cancel-requested', { job: job.id });
+        this.#wakeAll();
+      }
+    } else if (cmd !== '@PJL' && !cmd.startsWith('@PJL ENTER LANGUAGE')) {
+      this.#events.emit('printer', 'pjl-unsupported', {
+        command: cmd.split(' ').slice(0, 2).join(' ').slice(0, 40),
+      });
+    }
+  }
+
+  #newJob(name: string): SimJob {
+    const job: SimJob = {
+      id: this.#nextId++,
+      name: name.slice(0, 80),
+      status: 'receiving',
+      pages: 0,
+      pagesPrinted: 0,
+      receivedAt: new Date().toISOString(),
+      pdf: undefined,
+      png: [],
+    };
+    this.#current = job;
+    this.#jobs.push(job);
+    while (this.#jobs.length > this.#keep) this.#jobs.shift();
+    this.#events.emit('printer', 'job-received', { job: job.id });
+    return job;
+  }
+
+  async #process(job: SimJob, report: boolean): Promise<void> {
+    if (job.status !== 'queued') return;
+    const rendered = job.pdf ? await renderPdf(job.pdf, this.#dpi) : ({ ok: false } as const);
+    if (aborted(job)) {
+      this.#cancelled.delete(job);
+      return;
+    }
+    if (!rendered.ok) {
+      job.status = 'invalid';
+      this.#events.emit('printer', 'job-invalid', { job: job.id });
+      if (report) this.#sendJobEnd(job, 'OK');
+      return;
+    }
+    job.pages = rendered.pages;
+    job.png = rendered.png;
+    job.status = 'printing';
+    this.#events.emit('printer', 'job-printing', { job: job.id, pages: job.pages });
+    while (job.pagesPrinted < job.pages) {
+      while (this.#condition !== 'ready' && !this.#cancelled.has(job)) {
+        if (job.status !== 'paused') {
+          job.status = 'paused';
+          this.#events.emit('printer', 'job-paused', { job: job.id, condition: this.#condition });
+        }
+        await new Promise<void>((resolve) => this.#wake.add(resolve));
+      }
+      if (this.#cancelled.has(job)) break;
+      if (job.status === 'paused') {
+        job.status = 'printing';
+        this.#events.emit('printer', 'job-resumed', { job: job.id });
+      }
+      await new Promise((r) => setTimeout(r, this.#pageMs));
+      // A fault that came up while the page was going through: that page comes out again after the fix.
+      if (this.#condition !== 'ready' || this.#cancelled.has(job)) continue;
+      job.pagesPrinted++;
+      this.#events.emit('printer', 'page-printed', { job: job.id, page: job.pagesPrinted });
+    }
+    if (this.#cancelled.has(job)) {
+      this.#cancelled.delete(job);
+      if (aborted(job)) return;
+      job.status = 'cancelled';
+      this.#events.emit('printer', 'job-cancelled', { job: job.id, pagesPrinted: job.pagesPrinted });
+      if (report) this.#sendJobEnd(job, 'HOST_CANCELED');
+      return;
+    }
+    job.status = 'printed';
+    this.#events.emit('printer', 'job-printed', { job: job.id, pages: job.pagesPrinted });
+    if (report) this.#sendJobEnd(job, 'OK');
+  }
+
+  #sendJobEnd(job: SimJob, result: string): void {
+    this.#send(
+      `@PJL USTATUS JOB\r\nEND\r\nNAME="${job.name}"\r\nPAGES=${job.pagesPrinted}\r\nRESULT=${result}\r\n\f`,
+    );
+  }
+
+  #sendStatus(head: string): void {
+    const s = CONDITION_STATUS[this.#condition];
+    this.#send(
+      `${head}\r\nCODE=${s.code}\r\nDISPLAY="${s.display}"\r\nONLINE=${s.online ? 'TRUE' : 'FALSE'}\r\n\f`,
+    );
+  }
+
+  #send(text: string): void {
+    const t = this.#transport;
+    if (!t) return;
+    const bytes = new Uint8Array([...text].map((c) => c.charCodeAt(0) & 0x7f));
+    this.#writes = this.#writes.then(() => t.write(bytes)).catch(() => undefined);
+  }
+
+  #wakeAll(): void {
+    const w = [...this.#wake];
+    this.#wake.clear();
+    for (const f of w) f();
+  }
+}

@@ -1,0 +1,373 @@
+import type { SerialTransport, SerialTransportFactory } from '../transport.js';
+import type { Logger } from '../../../common/log.js';
+import { coded } from './coded.js';
+import { assertJobName, buildPjlCancel, buildPjlCommands, buildPjlEcho, buildPjlJob } from './pjl-job.js';
+import { PjlStatusDecoder, type PjlMessage } from './pjl-status.js';
+import { faultCode, stateFromPjlStatus, type PrinterFaultCode, type PrinterState } from './printer-state.js';
+
+export interface PjlPrinterOptions {
+  /** Makes a fresh transport for each (re)connection, e.g. `() => new SerialPortTransport({ path, baudRate })`. */
+  connect: SerialTransportFactory;
+  /** How long to wait for an ECHO or INFO STATUS answer. Default 3 s. */
+  echoTimeoutMs?: number;
+  /** How long a job may make no progress while the printer is ready. Default 120 s. */
+  jobTimeoutMs?: number;
+  /** How long a fault during a job may last before the job is cancelled and reported failed. Default 300 s. */
+  faultTimeoutMs?: number;
+  /** Reconnect backoff: first delay and cap. Default 250 ms doubling to 5 s. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  logger?: Logger;
+}
+
+export type PrintFailureCode =
+  | PrinterFaultCode
+  | 'PRINTER_NOT_RESPONDING'
+  | 'PRINTER_TIMEOUT'
+  | 'PRINTER_JOB_CANCELLED'
+  | 'PRINTER_JOB_INCOMPLETE';
+
+export type PrintResult = { ok: true; pages: number } | { ok: false; code: PrintFailureCode; pages?: number };
+
+export type PrinterEvent =
+  | { type: 'state'; state: PrinterState; previous: PrinterState }
+  | { type: 'job-started'; jobName: string }
+  | { type: 'job-ended'; jobName: string; result: PrintResult };
+
+interface ActiveJob {
+  name: string;
+  expected: number;
+  finish(result: PrintResult): void;
+  progressTimer?: ReturnType<typeof setTimeout>;
+  faultTimer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * The A4 certificate printer, driven with PJL over a serial line. A job counts as printed only when the
+ * printer's unsolicited job-END report names it with the expected page count and no failure result. A
+ * fault during a job (paper out, cover open, jam, offline) pauses it: the printer resumes when the fault is
+ * cleared; if it is not cleared within `faultTimeoutMs` the job is cancelled and reported failed.
+ */
+export class PjlPrinter {
+  readonly #opts: Required<Omit<PjlPrinterOptions, 'logger' | 'backoff'>> & {
+    backoff: { initialMs: number; maxMs: number };
+  };
+  readonly #log: Logger | undefined;
+  #transport: SerialTransport | undefined;
+  #unsubscribe: (() => void)[] = [];
+  #state: PrinterState = 'gone';
+  #stopped = true;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #delay: number;
+  #busy = false;
+  #job: ActiveJob | undefined;
+  #echoSeq = 0;
+  readonly #echoWaiters = new Map<string, () => void>();
+  readonly #statusWaiters = new Set<() => void>();
+  readonly #listeners = new Set<(e: PrinterEvent) => void>();
+
+  constructor(options: PjlPrinterOptions) {
+    if (typeof options?.connect !== 'function')
+      throw new TypeError('options.connect: a transport factory is required');
+    this.#opts = {
+      connect: options.connect,
+      echoTimeoutMs: options.echoTimeoutMs ?? 3000,
+      jobTimeoutMs: options.jobTimeoutMs ?? 120_000,
+      faultTimeoutMs: options.faultTimeoutMs ?? 300_000,
+      backoff: { initialMs: options.backoff?.initialMs ?? 250, maxMs: options.backoff?.maxMs ?? 5000 },
+    };
+    this.#delay = this.#opts.backoff.initialMs;
+    this.#log = options.logger;
+  }
+
+  get state(): PrinterState {
+    return this.#state;
+  }
+
+  /** State changes and job start/end, for the kiosk's status display and operator log. */
+  onEvent(listener: (e: PrinterEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Connects (or keeps retrying with backoff). Resolves after the first attempt. */
+  async start(): Promise<void> {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    await this.#connectOnce();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+    this.#endJob({ ok: false, code: 'PRINTER_GONE' });
+    const t = this.#transport;
+    this.#detach();
+    await t?.close().catch(() => undefined);
+    this.#setState('gone');
+  }
+
+  /** Resolves once the printer reports a state other than `gone`, or after `timeoutMs`. */
+  async waitForState(predicate: (s: PrinterState) => boolean, timeoutMs: number): Promise<PrinterState> {
+    if (predicate(this.#state)) return this.#state;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(this.#state);
+      }, timeoutMs);
+      const off = this.onEvent((e) => {
+        if (e.type === 'state' && predicate(e.state)) {
+          clearTimeout(timer);
+          off();
+          resolve(e.state);
+        }
+      });
+    });
+  }
+
+  /**
+   * Prints one PDF. Resolves `{ ok: true, pages }` only on the printer's job-END report with
+   * `expectedPages` pages; otherwise `{ ok: false, code }`. Throws on bad arguments or when a job is
+   * already running (`PRINTER_BUSY`).
+   */
+  async print(pdf: Uint8Array, options: { jobName: string; expectedPages: number }): Promise<PrintResult> {
+    if (!(pdf instanceof Uint8Array)) throw new TypeError('pdf: Uint8Array expected');
+    assertJobName(options?.jobName);
+    if (!Number.isInteger(options.expectedPages) || options.expectedPages < 1)
+      throw new TypeError('options.expectedPages: a positive integer is required');
+    const bytes = buildPjlJob(pdf, options.jobName);
+    if (this.#busy) throw coded('PRINTER_BUSY', 'a print job is already in progress');
+    this.#busy = true;
+    try {
+      const before = this.#refusal();
+      if (before) return before;
+      const t = this.#transport!;
+      if (!(await this.#echo(t))) return { ok: false, code: 'PRINTER_NOT_RESPONDING' };
+      const after = this.#refusal();
+      if (after) return after;
+      const result = await new Promise<PrintResult>((resolve) => {
+        const job: ActiveJob = { name: options.jobName, expected: options.expectedPages, finish: resolve };
+        this.#job = job;
+        this.#touch(job);
+        t.write(bytes).catch(() => this.#endJob({ ok: false, code: 'PRINTER_GONE' }));
+      });
+      this.#emit({ type: 'job-ended', jobName: options.jobName, result });
+      this.#log?.info('printer.job-ended', {
+        job: options.jobName,
+        ok: result.ok,
+        code: result.ok ? null : result.code,
+        pages: result.pages ?? null,
+      });
+      return result;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Cancels the running job; its `print()` resolves `PRINTER_JOB_CANCELLED`. */
+  async cancel(): Promise<void> {
+    const job = this.#job;
+    if (!job) return;
+    await this.#abort(job, 'PRINTER_JOB_CANCELLED');
+  }
+
+  #refusal(): PrintResult | null {
+    if (this.#transport === undefined || this.#state === 'gone') return { ok: false, code: 'PRINTER_GONE' };
+    const fault = faultCode(this.#state);
+    return fault ? { ok: false, code: fault } : null;
+  }
+
+  async #connectOnce(): Promise<void> {
+    if (this.#stopped) return;
+    const t = this.#opts.connect();
+    try {
+      await t.open();
+    } catch (err) {
+      this.#log?.debug('printer.open-failed', {
+        code: (err as { code?: string }).code ?? 'DEVICE_OPEN_FAILED',
+      });
+      this.#scheduleRetry();
+      return;
+    }
+    if (this.#stopped) {
+      await t.close().catch(() => undefined);
+      return;
+    }
+    const decoder = new PjlStatusDecoder();
+    this.#transport = t;
+    this.#unsubscribe = [
+      t.onData((chunk) => {
+        for (const m of decoder.push(chunk)) this.#onMessage(m);
+      }),
+      t.onClose(() => {
+        if (this.#transport !== t) return;
+        this.#detach();
+        this.#log?.warn('printer.disconnected', { code: 'DEVICE_DISCONNECTED' });
+        this.#setState('gone');
+        this.#endJob({ ok: false, code: 'PRINTER_GONE' });
+        this.#scheduleRetry();
+      }),
+    ];
+    const answered = new Promise<boolean>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#statusWaiters.delete(done);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.#statusWaiters.delete(done);
+        resolve(false);
+      }, this.#opts.echoTimeoutMs);
+      this.#statusWaiters.add(done);
+    });
+    try {
+      await t.write(buildPjlCommands(['@PJL USTATUS DEVICE = ON', '@PJL INFO STATUS']));
+    } catch {
+      // The close listener reconnects.
+      return;
+    }
+    if (!(await answered) && this.#transport === t) {
+      this.#log?.warn('printer.no-status', { code: 'PRINTER_NOT_RESPONDING' });
+      this.#setState('offline');
+    }
+    this.#delay = this.#opts.backoff.initialMs;
+  }
+
+  #scheduleRetry(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#retryTimer);
+    const delay = this.#delay;
+    this.#delay = Math.min(this.#delay * 2, this.#opts.backoff.maxMs);
+    this.#retryTimer = setTimeout(() => void this.#connectOnce(), delay);
+  }
+
+  #detach(): void {
+    for (const u of this.#unsubscribe) u();
+    this.#unsubscribe = [];
+    this.#transport = undefined;
+  }
+
+  async #echo(t: SerialTransport): Promise<boolean> {
+    const token = `k${++this.#echoSeq}.${Math.random().toString(36).slice(2, 10)}`;
+    const echoed = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#echoWaiters.delete(token);
+        resolve(false);
+      }, this.#opts.echoTimeoutMs);
+      this.#echoWaiters.set(token, () => {
+        clearTimeout(timer);
+        this.#echoWaiters.delete(token);
+        resolve(true);
+      });
+    });
+    try {
+      await t.write(buildPjlEcho(token));
+    } catch {
+      this.#echoWaiters.get(token)?.();
+      return false;
+    }
+    return echoed;
+  }
+
+  #onMessage(m: PjlMessage): void {
+    switch (m.type) {
+      case 'device':
+      case 'info-status': {
+        const s = stateFromPjlStatus(m.code, m.online);
+        if (m.type === 'info-status') for (const w of [...this.#statusWaiters]) w();
+        if (s !== null) this.#setState(s);
+        return;
+      }
+      case 'echo':
+        this.#echoWaiters.get(m.text)?.();
+        return;
+      case 'job-start':
+        if (this.#job && m.name === this.#job.name) {
+          this.#touch(this.#job);
+          this.#emit({ type: 'job-started', jobName: m.name });
+        }
+        return;
+      case 'page':
+        if (this.#job) this.#touch(this.#job);
+        return;
+      case 'job-end': {
+        const job = this.#job;
+        if (!job || m.name !== job.name) return;
+        if (m.result !== undefined && m.result !== 'OK')
+          this.#endJob({ ok: false, code: 'PRINTER_JOB_CANCELLED', pages: m.pages });
+        else if (m.pages !== job.expected)
+          this.#endJob({ ok: false, code: 'PRINTER_JOB_INCOMPLETE', pages: m.pages });
+        else this.#endJob({ ok: true, pages: m.pages });
+        return;
+      }
+      case 'unknown':
+        this.#log?.debug('printer.unparsed-message', { reason: m.reason });
+        return;
+      default: {
+        const never: never = m;
+        return never;
+      }
+    }
+  }
+
+  #setState(state: PrinterState): void {
+    const previous = this.#state;
+    if (state === previous) return;
+    this.#state = state;
+    this.#log?.info('printer.state', { state, previous });
+    const job = this.#job;
+    if (job && state !== 'gone') {
+      const fault = faultCode(state);
+      if (fault) {
+        clearTimeout(job.progressTimer);
+        if (job.faultTimer === undefined)
+          job.faultTimer = setTimeout(() => void this.#abort(job, null), this.#opts.faultTimeoutMs);
+      } else {
+        clearTimeout(job.faultTimer);
+        job.faultTimer = undefined;
+        this.#touch(job);
+      }
+    }
+    this.#emit({ type: 'state', state, previous });
+  }
+
+  /** Restarts the no-progress timer of a job while the printer is healthy. */
+  #touch(job: ActiveJob): void {
+    clearTimeout(job.progressTimer);
+    if (faultCode(this.#state) !== null) return;
+    job.progressTimer = setTimeout(() => void this.#abort(job, 'PRINTER_TIMEOUT'), this.#opts.jobTimeoutMs);
+  }
+
+  /**
+   * Cancels a job on the printer and reports it failed with `code` (or, when `null`, with the current
+   * fault's code). Waits briefly for the printer's job-END with the pages it did print.
+   */
+  async #abort(job: ActiveJob, code: PrintFailureCode | null): Promise<void> {
+    if (this.#job !== job) return;
+    const reason = code ?? faultCode(this.#state) ?? 'PRINTER_TIMEOUT';
+    clearTimeout(job.progressTimer);
+    clearTimeout(job.faultTimer);
+    job.faultTimer = undefined;
+    // Whatever the printer reports next for this job, the answer is this failure.
+    const original = job.finish;
+    job.expected = -1;
+    const fallback = setTimeout(() => this.#endJob({ ok: false, code: reason }), this.#opts.echoTimeoutMs);
+    job.finish = (r) => {
+      clearTimeout(fallback);
+      original({ ok: false, code: reason, ...(r.pages !== undefined ? { pages: r.pages } : {}) });
+    };
+    await this.#transport?.write(buildPjlCancel(job.name)).catch(() => undefined);
+  }
+
+  #endJob(result: PrintResult): void {
+    const job = this.#job;
+    if (!job) return;
+    this.#job = undefined;
+    clearTimeout(job.progressTimer);
+    clearTimeout(job.faultTimer);
+    job.finish(result);
+  }
+
+  #emit(e: PrinterEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+}
