@@ -3,6 +3,8 @@ import { PROTOCOL_ERRORS } from './protocol.js';
 import { CARD_ERRORS } from './card.js';
 import { RELAY_ERRORS } from './relay.js';
 import { DEVICE_ERRORS } from './devices.js';
+import { KIOSK_ERRORS } from './kiosk.js';
+import { VRS_ERRORS } from './vrs.js';
 
 export { defineCodes, type ErrorCodeInfo } from './define.js';
 
@@ -15,6 +17,8 @@ export const ERROR_CODES = {
   ...CARD_ERRORS,
   ...RELAY_ERRORS,
   ...DEVICE_ERRORS,
+  ...KIOSK_ERRORS,
+  ...VRS_ERRORS,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,96 @@
+/**
+ * Name parts for fictional residents: [kanji, katakana, passport-style romaji]. Each person is a random
+ * combination of a family name and a given name; nobody real is described.
+ */
+export type NamePart = readonly [kanji: string, kana: string, romaji: string];
+
+export const FAMILY_NAMES: readonly NamePart[] = [
+  ['青木', 'アオキ', 'AOKI'],
+  ['石川', 'イシカワ', 'ISHIKAWA'],
+  ['上野', 'ウエノ', 'UENO'],
+  ['岡田', 'オカダ', 'OKADA'],
+  ['川村', 'カワムラ', 'KAWAMURA'],
+  ['北野', 'キタノ', 'KITANO'],
+  ['小島', 'コジマ', 'KOJIMA'],
+  ['坂本', 'サカモト', 'SAKAMOTO'],
+  ['杉山', 'スギヤマ', 'SUGIYAMA'],
+  ['高橋', 'タカハシ', 'TAKAHASHI'],
+  ['千葉', 'チバ', 'CHIBA'],
+  ['土屋', 'ツチヤ', 'TSUCHIYA'],
+  ['中村', 'ナカムラ', 'NAKAMURA'],
+  ['西田', 'ニシダ', 'NISHIDA'],
+  ['野口', 'ノグチ', 'NOGUCHI'],
+  ['林', 'ハヤシ', 'HAYASHI'],
+  ['平野', 'ヒラノ', 'HIRANO'],
+  ['藤井', 'フジイ', 'FUJII'],
+  ['本田', 'ホンダ', 'HONDA'],
+  ['松本', 'マツモト', 'MATSUMOTO'],
+  ['宮崎', 'ミヤザキ', 'MIYAZAKI'],
+  ['村上', 'ムラカミ', 'MURAKAMI'],
+  ['森', 'モリ', 'MORI'],
+  ['山口', 'ヤマグチ', 'YAMAGUCHI'],
+  ['吉田', 'ヨシダ', 'YOSHIDA'],
+  ['渡辺', 'ワタナベ', 'WATANABE'],
+  ['佐々木', 'ササキ', 'SASAKI'],
+  ['長谷川', 'ハセガワ', 'HASEGAWA'],
+  ['大野', 'オオノ', 'ONO'],
+  ['今井', 'イマイ', 'IMAI'],
+  ['菊地', 'キクチ', 'KIKUCHI'],
+  ['桜井', 'サクライ', 'SAKURAI'],
+];
+
+export const GIVEN_NAMES_MALE: readonly NamePart[] = [
+  ['一郎', 'イチロウ', 'ICHIRO'],
+  ['健太', 'ケンタ', 'KENTA'],
+  ['翔', 'ショウ', 'SHO'],
+  ['大輔', 'ダイスケ', 'DAISUKE'],
+  ['拓也', 'タクヤ', 'TAKUYA'],
+  ['直樹', 'ナオキ', 'NAOKI'],
+  ['浩', 'ヒロシ', 'HIROSHI'],
+  ['誠', 'マコト', 'MAKOTO'],
+  ['悠斗', 'ユウト', 'YUTO'],
+  ['亮', 'リョウ', 'RYO'],
+  ['和也', 'カズヤ', 'KAZUYA'],
+  ['修', 'オサム', 'OSAMU'],
+  ['蓮', 'レン', 'REN'],
+  ['陽翔', 'ハルト', 'HARUTO'],
+  ['勝利', 'カツトシ', 'KATSUTOSHI'],
+  ['清', 'キヨシ', 'KIYOSHI'],
+];
+
+export const GIVEN_NAMES_FEMALE: readonly NamePart[] = [
+  ['愛', 'アイ', 'AI'],
+  ['明美', 'アケミ', 'AKEMI'],
+  ['恵子', 'ケイコ', 'KEIKO'],
+  ['幸子', 'サチコ', 'SACHIKO'],
+  ['智子', 'トモコ', 'TOMOKO'],
+  ['直美', 'ナオミ', 'NAOMI'],
+  ['陽菜', 'ヒナ', 'HINA'],
+  ['真由美', 'マユミ', 'MAYUMI'],
+  ['美咲', 'ミサキ', 'MISAKI'],
+  ['由美', 'ユミ', 'YUMI'],
+  ['結衣', 'ユイ', 'YUI'],
+  ['玲奈', 'レイナ', 'REINA'],
+  ['和子', 'カズコ', 'KAZUKO'],
+  ['芽依', 'メイ', 'MEI'],
+  ['千尋', 'チヒロ', 'CHIHIRO'],
+  ['葵', 'アオイ', 'AOI'],
+];
+
+/** Fictional town names for addresses. */
+export const TOWNS: readonly string[] = [
+  '本町',
+  '栄町',
+  '緑町',
+  '旭町',
+  '桜台',
+  '若葉',
+  '東町',
+  '西町',
+  '南町',
+  '北町',
+  '新町',
+  '中央',
+  '見本町',
+  '試験町',
+];

@@ -1,0 +1,62 @@
+import { MUNICIPALITIES } from '../municipalities.js';
+import type { ResidentRecord } from '../record.js';
+import type { ResidentStore } from '../storage/store.js';
+import { fixtureRecord, hasNoRecords, loadFixtures, type FixtureResident } from './fixtures.js';
+import { ResidentGenerator } from './generate.js';
+
+export interface SeedOptions {
+  /** Fictional residents per municipality. */
+  perMunicipality: number;
+  seed: string | number;
+  /** Which municipalities (default: all participating ones). */
+  municipalities?: readonly string[];
+  /** Test residents to add (default: the hardware simulator's fixture file); `[]` for none. */
+  fixtures?: readonly FixtureResident[];
+  /** Rows per INSERT statement. */
+  batch?: number;
+  onProgress?: (municipality: string, done: number) => void;
+}
+
+export interface SeedReport {
+  inserted: number;
+  skipped: string[];
+}
+
+/**
+ * Fills the store: for each municipality its partition and key, `perMunicipality` generated residents, and
+ * the fixture residents living there (except the one marked as having no records). A municipality that
+ * already holds rows is left as it is, so restarting with the same state folder is cheap.
+ */
+export async function seedStore(store: ResidentStore, options: SeedOptions): Promise<SeedReport> {
+  const codes = options.municipalities ?? MUNICIPALITIES.map((m) => m.code);
+  const fixtures = options.fixtures ?? loadFixtures();
+  const batch = options.batch ?? 5000;
+  const report: SeedReport = { inserted: 0, skipped: [] };
+  for (const code of codes) {
+    await store.ensureMunicipality(code);
+    const existing = await store.db.query('SELECT 1 FROM vrs_resident WHERE municipality = $1 LIMIT 1', [
+      code,
+    ]);
+    if (existing.rows.length > 0) {
+      report.skipped.push(code);
+      continue;
+    }
+    const own = fixtures.filter((f) => f.municipality === code);
+    const reserved = new Set(own.map((f) => f.myNumber));
+    const first: ResidentRecord[] = own
+      .filter((f) => !hasNoRecords(f))
+      .map((f) => fixtureRecord(f, options.seed));
+    report.inserted += await store.insertSealed(code, store.sealRows(code, first));
+    const gen = new ResidentGenerator(options.seed, code);
+    for (let i = 0; i < options.perMunicipality; i += batch) {
+      const records: ResidentRecord[] = [];
+      for (let j = i; j < Math.min(i + batch, options.perMunicipality); j++) {
+        const r = gen.resident(j);
+        if (!reserved.has(r.myNumber)) records.push(r);
+      }
+      report.inserted += await store.insertSealed(code, store.sealRows(code, records));
+      options.onProgress?.(code, i + records.length);
+    }
+  }
+  return report;
+}
