@@ -17,8 +17,14 @@ import { openRecord } from './record-box.js';
 import { ResidentStore } from './store.js';
 
 const fixtures = loadFixtures();
-const taro = fixtures.find((f) => f.municipality === '131016' && !/no vaccination/i.test(f.notes));
-if (taro === undefined) throw new Error('fixture resident in 131016 expected');
+function mustFind<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} expected`);
+  return value;
+}
+const taro = mustFind(
+  fixtures.find((f) => f.municipality === '131016' && !/no vaccination/i.test(f.notes)),
+  'fixture resident in 131016',
+);
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
