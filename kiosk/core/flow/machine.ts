@@ -1,0 +1,586 @@
+import type { Logger } from '../../../common/log.js';
+import { createLogger } from '../../../common/log.js';
+import type { Intent, IntentResult } from '../../shared/intents.js';
+import { IntentSchema } from '../../shared/intents.js';
+import type { ScreenName, ScreenView, ViewState } from '../../shared/view.js';
+import type { FlowConfig } from './config.js';
+import { flowConfig, PIN_LENGTH } from './config.js';
+import type { FlowPorts, PinKey } from './ports.js';
+import { ScreenTimers } from './screen-timers.js';
+import { Transaction } from './transaction.js';
+
+/** Why a transaction ended; the host reloads the renderer on every end. No resident data. */
+export interface TransactionEnd {
+  txId: number;
+  reason: 'completed' | 'cancelled' | 'timeout' | 'refunded' | 'error';
+  code?: string;
+}
+
+/** Screens where the resident is expected to act: the idle timer runs there. */
+const IDLE_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([
+  'place-card',
+  'menu',
+  'pin',
+  'remove-card',
+  'municipality',
+  'cert-type',
+  'copies',
+  'preview',
+  'payment',
+  'print-failed',
+]);
+
+/** Screens a cancel is honoured on (busy screens only while waiting on the relay). */
+const CANCEL_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([...IDLE_SCREENS]);
+
+/**
+ * The resident's transaction as a state machine in the main process. Driven by device events (card, PIN pad,
+ * coins, printer) and renderer intents; talks to the world only through `FlowPorts`, so it runs the same over
+ * real drivers and over fakes with a fake clock.
+ *
+ * Invariants: a PIN never leaves the PIN buffer except into `card.read`, and is zeroed after; once the fee is
+ * paid the transaction ends only with every copy printed or the unprinted copies refunded; on every end all
+ * resident data is wiped and `onTransactionEnd` fires (the host reloads the renderer).
+ */
+export class KioskFlow<C> {
+  readonly #ports: FlowPorts<C>;
+  readonly #config: FlowConfig;
+  readonly #log: Logger;
+  readonly #timers: ScreenTimers;
+  readonly #viewListeners = new Set<(v: ViewState) => void>();
+  readonly #endListeners = new Set<(e: TransactionEnd) => void>();
+  #unsubscribe: (() => void)[] = [];
+  #screen: ScreenView = { screen: 'attract', available: false };
+  #seq = 0;
+  #idleDeadline: number | null = null;
+  #tx: Transaction<C> | null = null;
+  #busyTask: 'querying' | 'loading-municipalities' | null = null;
+
+  constructor(
+    ports: FlowPorts<C>,
+    config: FlowConfig = flowConfig(),
+    log: Logger = createLogger('kiosk.flow'),
+  ) {
+    this.#ports = ports;
+    this.#config = config;
+    this.#log = log;
+    this.#timers = new ScreenTimers(ports.clock);
+  }
+
+  /** Subscribes to the devices and shows the attract screen. */
+  start(): void {
+    const p = this.#ports;
+    this.#unsubscribe = [
+      p.card.onPresence((present) => this.#onCard(present)),
+      p.pinpad.onKey((key) => this.#onKey(key)),
+      p.coin.onCredit((yen) => this.#onCredit(yen)),
+      ...(p.printer.onPaperTaken ? [p.printer.onPaperTaken(() => this.#onPaperTaken())] : []),
+      ...(p.relay.onAvailability ? [p.relay.onAvailability(() => this.#refreshAttract())] : []),
+    ];
+    p.pinpad.setEnabled(false);
+    this.#show({ screen: 'attract', available: p.relay.available() });
+  }
+
+  /** Unsubscribes, clears timers and wipes whatever is held. */
+  stop(): void {
+    for (const u of this.#unsubscribe) u();
+    this.#unsubscribe = [];
+    this.#timers.clearAll();
+    this.#tx?.wipe();
+    this.#tx = null;
+  }
+
+  get view(): ViewState {
+    return { ...this.#screen, seq: this.#seq, idleDeadline: this.#idleDeadline };
+  }
+
+  /** For tests and diagnostics: the live transaction, if any. */
+  get transaction(): Transaction<C> | null {
+    return this.#tx;
+  }
+
+  onView(listener: (v: ViewState) => void): () => void {
+    this.#viewListeners.add(listener);
+    return () => this.#viewListeners.delete(listener);
+  }
+
+  onTransactionEnd(listener: (e: TransactionEnd) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+
+  /** An intent from the renderer, parsed from `unknown` (IPC is a trust boundary). */
+  intent(raw: unknown): IntentResult {
+    const parsed = IntentSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.#log.warn('flow.bad-intent', { code: 'KIOSK_BAD_INTENT' });
+      return { ok: false, code: 'KIOSK_BAD_INTENT' };
+    }
+    const ok = this.#handle(parsed.data);
+    if (!ok) return { ok: false, code: 'KIOSK_INTENT_NOT_NOW' };
+    return { ok: true };
+  }
+
+  // ---------------------------------------------------------------- views and timers
+
+  #emit(): void {
+    this.#seq++;
+    const v = this.view;
+    for (const l of this.#viewListeners) l(v);
+  }
+
+  #show(screen: ScreenView): void {
+    this.#timers.clearAll();
+    this.#idleDeadline = null;
+    this.#busyTask = null;
+    this.#screen = screen;
+    this.#log.debug('flow.screen', { tx: this.#tx?.id ?? null, screen: screen.screen });
+    this.#armScreenTimers();
+    this.#emit();
+  }
+
+  /** Changes fields of the current screen without restarting its timers. */
+  #patch(patch: Partial<ScreenView>): void {
+    this.#screen = { ...this.#screen, ...patch } as ScreenView;
+    this.#emit();
+  }
+
+  #armScreenTimers(): void {
+    const s = this.#screen;
+    const c = this.#config;
+    if (IDLE_SCREENS.has(s.screen)) this.#armIdle();
+    switch (s.screen) {
+      case 'remove-card':
+        this.#timers.set('reminder', c.cardReminderMs, () => this.#patch({ reminder: true }));
+        break;
+      case 'take-certificate':
+        this.#timers.set('reminder', c.certReminderMs, () => this.#patch({ reminder: true }));
+        this.#timers.set('auto', c.takeCertificateMs, () => this.#toAttract());
+        break;
+      case 'ended':
+      case 'error':
+        if (s.cardOnReader)
+          this.#timers.set('reminder', c.cardReminderMs, () => this.#patch({ reminder: true }));
+        else this.#timers.set('auto', c.endedMs, () => this.#toAttract());
+        break;
+      default:
+        break;
+    }
+  }
+
+  #armIdle(): void {
+    this.#timers.clear('idle-end');
+    this.#timers.set('idle', this.#config.idleMs, () => {
+      this.#idleDeadline = this.#ports.clock.now() + this.#config.idleWarningMs;
+      this.#emit();
+      this.#timers.set('idle-end', this.#config.idleWarningMs, () => void this.#abort('timeout'));
+    });
+  }
+
+  /** A touch or key: restarts the idle timer and lifts the warning. */
+  #activity(): void {
+    if (!IDLE_SCREENS.has(this.#screen.screen)) return;
+    this.#armIdle();
+    if (this.#idleDeadline !== null) {
+      this.#idleDeadline = null;
+      this.#emit();
+    }
+  }
+
+  #refreshAttract(): void {
+    if (this.#screen.screen === 'attract') this.#patch({ available: this.#ports.relay.available() });
+  }
+
+  #toAttract(): void {
+    this.#show({ screen: 'attract', available: this.#ports.relay.available() });
+  }
+
+  // ---------------------------------------------------------------- ending a transaction
+
+  /** Wipes the resident's data, shows `screen`, then tells the host (which reloads the renderer). */
+  #end(tx: Transaction<C>, end: Omit<TransactionEnd, 'txId'>, screen: ScreenView): void {
+    tx.wipe();
+    if (this.#tx === tx) this.#tx = null;
+    this.#ports.pinpad.setEnabled(false);
+    this.#show(screen);
+    this.#log.info('flow.end', { tx: tx.id, reason: end.reason, code: end.code });
+    const e: TransactionEnd = { txId: tx.id, ...end };
+    for (const l of this.#endListeners) l(e);
+  }
+
+  #fail(tx: Transaction<C>, code: string, refunded = 0): void {
+    const cardOnReader = this.#ports.card.isPresent();
+    this.#end(
+      tx,
+      { reason: 'error', code },
+      { screen: 'error', code, refunded, cardOnReader, reminder: false },
+    );
+  }
+
+  /** Cancel or idle timeout, from any screen that allows it. Returns the money when some was taken. */
+  async #abort(reason: 'cancelled' | 'timeout'): Promise<void> {
+    const tx = this.#tx;
+    const screen = this.#screen.screen;
+    if (screen === 'print-failed' && tx) return this.#refundUnprinted(tx, reason);
+    if (!tx) {
+      this.#toAttract();
+      return;
+    }
+    if (screen === 'payment') {
+      this.#show({ screen: 'busy', task: 'refunding' });
+      await this.#ports.coin.disable().catch(() => undefined);
+      const amount = tx.inserted;
+      if (amount > 0) {
+        const r = await this.#payout(amount);
+        if (!r.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', r.paid);
+      }
+      tx.inserted = 0;
+      return this.#endedScreen(tx, reason, amount);
+    }
+    this.#endedScreen(tx, reason, 0);
+  }
+
+  #endedScreen(tx: Transaction<C>, reason: 'cancelled' | 'timeout' | 'refunded', refunded: number): void {
+    const cardOnReader = this.#ports.card.isPresent();
+    this.#end(tx, { reason }, { screen: 'ended', reason, refunded, cardOnReader, reminder: false });
+  }
+
+  async #payout(yen: number): Promise<{ ok: true } | { ok: false; code: string; paid: number }> {
+    try {
+      return await this.#ports.coin.payout(yen);
+    } catch {
+      return { ok: false, code: 'KIOSK_INTERNAL', paid: 0 };
+    }
+  }
+
+  // ---------------------------------------------------------------- device events
+
+  #onCard(present: boolean): void {
+    const s = this.#screen;
+    if (present) {
+      if (s.screen !== 'attract' && s.screen !== 'place-card') return;
+      const tx = new Transaction<C>();
+      this.#tx = tx;
+      this.#log.info('flow.begin', { tx: tx.id });
+      if (!this.#ports.relay.available()) return this.#fail(tx, 'KIOSK_SERVICE_UNAVAILABLE');
+      this.#show({ screen: 'menu' });
+      return;
+    }
+    const tx = this.#tx;
+    switch (s.screen) {
+      case 'menu':
+        if (tx)
+          this.#end(
+            tx,
+            { reason: 'cancelled' },
+            { screen: 'attract', available: this.#ports.relay.available() },
+          );
+        return;
+      case 'pin':
+        if (tx) this.#fail(tx, 'CARD_REMOVED');
+        return;
+      case 'remove-card':
+        if (tx) void this.#loadMunicipalities(tx);
+        return;
+      case 'ended':
+      case 'error':
+        if (s.cardOnReader) {
+          this.#patch({ cardOnReader: false, reminder: false });
+          this.#timers.clear('reminder');
+          this.#timers.set('auto', this.#config.endedMs, () => this.#toAttract());
+        }
+        return;
+      default:
+        return; // busy screens see the removal through the card port's failure
+    }
+  }
+
+  #onKey(key: PinKey): void {
+    const tx = this.#tx;
+    if (this.#screen.screen !== 'pin' || !tx) return;
+    this.#activity();
+    switch (key.type) {
+      case 'digit':
+        if (tx.pin.push(key.digit)) this.#patch({ digits: tx.pin.length });
+        return;
+      case 'backspace':
+        tx.pin.backspace();
+        this.#patch({ digits: tx.pin.length });
+        return;
+      case 'clear':
+        tx.pin.clear();
+        this.#patch({ digits: 0 });
+        return;
+      case 'enter':
+        if (tx.pin.complete) void this.#readCard(tx);
+        return;
+      case 'cancel':
+        void this.#abort('cancelled');
+        return;
+      default: {
+        const never: never = key;
+        throw new TypeError(`unknown PIN key ${String(never)}`);
+      }
+    }
+  }
+
+  #onCredit(yen: number): void {
+    const tx = this.#tx;
+    if (this.#screen.screen !== 'payment' || !tx || tx.paid) {
+      // The acceptor should have been inhibited: give the coin straight back.
+      this.#log.warn('flow.unexpected-credit', { yen });
+      void this.#payout(yen).then((r) => {
+        if (!r.ok) this.#log.error('flow.unexpected-credit-not-returned', { yen, code: r.code });
+      });
+      return;
+    }
+    tx.inserted += yen;
+    this.#activity();
+    if (tx.inserted >= tx.fee) void this.#paymentComplete(tx);
+    else this.#patch({ inserted: tx.inserted });
+  }
+
+  #onPaperTaken(): void {
+    if (this.#screen.screen === 'take-certificate') this.#toAttract();
+  }
+
+  // ---------------------------------------------------------------- intents
+
+  #handle(intent: Intent): boolean {
+    const s = this.#screen;
+    const tx = this.#tx;
+    switch (intent.type) {
+      case 'activity':
+        this.#activity();
+        return true;
+      case 'start':
+        if (s.screen !== 'attract') return false;
+        if (!s.available) return false;
+        this.#show({ screen: 'place-card' });
+        return true;
+      case 'cancel':
+        if (!(CANCEL_SCREENS.has(s.screen) || this.#busyTask !== null)) return false;
+        void this.#abort('cancelled');
+        return true;
+      case 'done':
+        if (
+          s.screen === 'take-certificate' ||
+          ((s.screen === 'ended' || s.screen === 'error') && !s.cardOnReader)
+        ) {
+          this.#toAttract();
+          return true;
+        }
+        return false;
+      default:
+        break;
+    }
+    if (!tx) return false;
+    this.#activity();
+    switch (intent.type) {
+      case 'choose-service':
+        if (s.screen !== 'menu') return false;
+        void this.#checkCard(tx);
+        return true;
+      case 'choose-municipality':
+        if (s.screen !== 'municipality' || !s.list.some((m) => m.code === intent.code)) return false;
+        tx.municipality = intent.code;
+        this.#show({ screen: 'cert-type' });
+        return true;
+      case 'choose-cert-type':
+        if (s.screen !== 'cert-type') return false;
+        tx.certType = intent.certType;
+        this.#show({ screen: 'copies', max: this.#config.maxCopies, feePerCopy: this.#config.feePerCopy });
+        return true;
+      case 'choose-copies':
+        if (s.screen !== 'copies' || intent.copies > this.#config.maxCopies) return false;
+        tx.copies = intent.copies;
+        tx.fee = intent.copies * this.#config.feePerCopy;
+        void this.#query(tx);
+        return true;
+      case 'confirm':
+        if (s.screen !== 'preview') return false;
+        void this.#startPayment(tx);
+        return true;
+      case 'retry-print':
+        if (s.screen !== 'print-failed') return false;
+        void this.#print(tx);
+        return true;
+      case 'refund':
+        if (s.screen !== 'print-failed') return false;
+        void this.#refundUnprinted(tx, 'refunded');
+        return true;
+      default: {
+        const never: never = intent;
+        throw new TypeError(`unhandled intent ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /** Whether `tx` is still the live transaction (a cancel or timeout may have ended it meanwhile). */
+  #live(tx: Transaction<C>): boolean {
+    return this.#tx === tx && !tx.wiped;
+  }
+
+  async #checkCard(tx: Transaction<C>): Promise<void> {
+    this.#show({ screen: 'busy', task: 'checking-card' });
+    const r = await this.#ports.card
+      .pinTriesLeft()
+      .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
+    if (!this.#live(tx)) return;
+    if (!r.ok) return this.#fail(tx, this.#ports.card.isPresent() ? r.code : 'CARD_REMOVED');
+    if (r.triesLeft <= 0) return this.#fail(tx, this.#config.lockedCode);
+    this.#ports.pinpad.setEnabled(true);
+    this.#show({ screen: 'pin', digits: 0, length: PIN_LENGTH, triesLeft: r.triesLeft, wrong: false });
+  }
+
+  async #readCard(tx: Transaction<C>): Promise<void> {
+    this.#ports.pinpad.setEnabled(false);
+    this.#show({ screen: 'busy', task: 'reading-card' });
+    const pin = tx.pin.take();
+    tx.pin.clear();
+    let r;
+    try {
+      r = await this.#ports.card.read(pin);
+    } catch {
+      r = { ok: false as const, code: 'KIOSK_INTERNAL' };
+    } finally {
+      pin.fill(0);
+    }
+    if (!this.#live(tx)) {
+      if (r.ok) {
+        r.data.signature.fill(0);
+        r.data.certificate.fill(0);
+      }
+      return;
+    }
+    if (r.ok) {
+      tx.card = r.data;
+      if (this.#ports.card.isPresent()) this.#show({ screen: 'remove-card', reminder: false });
+      else void this.#loadMunicipalities(tx);
+      return;
+    }
+    if (r.code === this.#config.wrongPinCode && r.triesLeft !== undefined && r.triesLeft > 0) {
+      this.#ports.pinpad.setEnabled(true);
+      this.#show({ screen: 'pin', digits: 0, length: PIN_LENGTH, triesLeft: r.triesLeft, wrong: true });
+      return;
+    }
+    if (r.code === this.#config.wrongPinCode) return this.#fail(tx, this.#config.lockedCode);
+    this.#fail(tx, this.#ports.card.isPresent() ? r.code : 'CARD_REMOVED');
+  }
+
+  async #loadMunicipalities(tx: Transaction<C>): Promise<void> {
+    this.#show({ screen: 'busy', task: 'loading-municipalities' });
+    this.#busyTask = 'loading-municipalities';
+    const r = await this.#ports.relay
+      .municipalities()
+      .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
+    if (!this.#live(tx)) return;
+    if (!r.ok) return this.#fail(tx, r.code);
+    if (r.list.length === 0) return this.#fail(tx, 'KIOSK_SERVICE_UNAVAILABLE');
+    this.#show({ screen: 'municipality', list: r.list });
+  }
+
+  async #query(tx: Transaction<C>): Promise<void> {
+    const { card, municipality, certType } = tx;
+    if (!card || !municipality || !certType) return this.#fail(tx, 'KIOSK_INTERNAL');
+    this.#show({ screen: 'busy', task: 'querying' });
+    this.#busyTask = 'querying';
+    const r = await this.#ports.relay
+      .issue({ card, municipality, certType, copies: tx.copies })
+      .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
+    if (!this.#live(tx)) return;
+    if (!r.ok) return this.#fail(tx, r.code);
+    if (r.outcome === 'no-record') return this.#fail(tx, 'VRS_NO_RECORD');
+    // The card's data has done its job: drop it before money changes hands.
+    tx.preview = r.preview;
+    tx.certificate = r.certificate;
+    this.#show({ screen: 'preview', preview: r.preview, certType, copies: tx.copies, fee: tx.fee });
+  }
+
+  async #startPayment(tx: Transaction<C>): Promise<void> {
+    this.#show({ screen: 'payment', due: tx.fee, inserted: 0 });
+    const r = await this.#ports.coin
+      .enable(tx.fee)
+      .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
+    if (r.ok || !this.#live(tx) || this.#screen.screen !== 'payment') return;
+    await this.#ports.coin.disable().catch(() => undefined);
+    if (!this.#live(tx) || this.#screen.screen !== 'payment') return;
+    if (tx.inserted > 0) {
+      const back = await this.#payout(tx.inserted);
+      if (!back.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', back.paid);
+    }
+    this.#fail(tx, r.code, tx.inserted);
+  }
+
+  async #paymentComplete(tx: Transaction<C>): Promise<void> {
+    tx.paid = true;
+    const change = tx.inserted - tx.fee;
+    this.#show(
+      change > 0
+        ? { screen: 'busy', task: 'paying-change' }
+        : { screen: 'printing', copy: 1, copies: tx.copies },
+    );
+    await this.#ports.coin.disable().catch(() => undefined);
+    this.#log.info('flow.paid', { tx: tx.id, fee: tx.fee, change });
+    let notice: string | null = null;
+    if (change > 0) {
+      const r = await this.#payout(change);
+      if (!r.ok) {
+        notice = 'KIOSK_CHANGE_NOT_PAID';
+        this.#log.error('flow.change-not-paid', { tx: tx.id, owed: change - r.paid, code: r.code });
+      }
+    }
+    tx.inserted = tx.fee;
+    await this.#print(tx, notice);
+  }
+
+  async #print(tx: Transaction<C>, notice: string | null = null): Promise<void> {
+    const { certificate, certType } = tx;
+    if (!certificate || !certType) return this.#printFailed(tx, 'KIOSK_INTERNAL');
+    this.#show({ screen: 'printing', copy: tx.printed + 1, copies: tx.copies });
+    if (!tx.document) {
+      const r = await this.#ports.certificate
+        .render(certificate, certType)
+        .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
+      if (!r.ok) return this.#printFailed(tx, r.code);
+      tx.document = r.document;
+    }
+    while (tx.printed < tx.copies) {
+      this.#patch({ copy: tx.printed + 1 });
+      const r = await this.#ports.printer
+        .print(tx.document, `certificate-${tx.id}-${tx.printed + 1}`)
+        .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
+      if (!r.ok) return this.#printFailed(tx, r.code);
+      tx.printed++;
+      this.#log.info('flow.printed', { tx: tx.id, copy: tx.printed, copies: tx.copies });
+    }
+    const copies = tx.copies;
+    this.#end(tx, { reason: 'completed' }, { screen: 'take-certificate', copies, reminder: false, notice });
+  }
+
+  #printFailed(tx: Transaction<C>, code: string): void {
+    this.#log.warn('flow.print-failed', { tx: tx.id, code, printed: tx.printed, copies: tx.copies });
+    const refund = (tx.copies - tx.printed) * this.#config.feePerCopy;
+    this.#show({ screen: 'print-failed', code, printed: tx.printed, copies: tx.copies, refund });
+  }
+
+  /** Pays back the fee of every copy not printed; then the printed ones are handed over, if any. */
+  async #refundUnprinted(tx: Transaction<C>, reason: 'cancelled' | 'timeout' | 'refunded'): Promise<void> {
+    const refund = (tx.copies - tx.printed) * this.#config.feePerCopy;
+    this.#show({ screen: 'busy', task: 'refunding' });
+    const r = refund > 0 ? await this.#payout(refund) : ({ ok: true } as const);
+    if (!r.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', r.paid);
+    if (tx.printed > 0) {
+      const copies = tx.printed;
+      this.#end(
+        tx,
+        { reason: 'refunded' },
+        { screen: 'take-certificate', copies, reminder: false, notice: 'KIOSK_PARTLY_REFUNDED' },
+      );
+      return;
+    }
+    this.#endedScreen(tx, reason === 'refunded' ? 'refunded' : reason, refund);
+  }
+}

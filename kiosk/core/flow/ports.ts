@@ -1,0 +1,128 @@
+import type { CertType, MunicipalityView, RecordPreview } from '../../shared/view.js';
+
+/**
+ * The flow's view of the world: small interfaces over the devices, the relay and time, so the state machine
+ * runs the same over the real drivers (adapters in `kiosk/core/devices/`) and over fakes in tests.
+ *
+ * Ports report expected failures as `{ ok: false, code }` with a code from `protocol/errors`; they throw
+ * only on programming errors.
+ */
+
+export type Failure = { ok: false; code: string };
+export type Done = { ok: true } | Failure;
+
+/** What the card yields after the PIN is verified (券面事項入力補助AP). Byte fields are zeroed on wipe. */
+export interface CardData {
+  myNumber: string;
+  name: string;
+  address: string;
+  /** `YYYYMMDD`. */
+  birthDate: string;
+  sex: '1' | '2' | '9';
+  /** EF 00 03: the signature over the card's data. */
+  signature: Uint8Array;
+  /** EF 00 04: the card's certificate. */
+  certificate: Uint8Array;
+}
+
+export type CardReadResult =
+  | { ok: true; data: CardData }
+  /** `triesLeft` is set when the code is the wrong-PIN code and the card told how many remain. */
+  | { ok: false; code: string; triesLeft?: number };
+
+export interface CardPort {
+  /** Whether a card sits on the reader now. */
+  isPresent(): boolean;
+  /** Card placed (`true`) or removed (`false`). */
+  onPresence(listener: (present: boolean) => void): () => void;
+  /** Remaining PIN tries, read without consuming one. 0 = locked. */
+  pinTriesLeft(): Promise<{ ok: true; triesLeft: number } | Failure>;
+  /**
+   * Verifies `pin` (ASCII digits) and reads the card. The caller owns `pin` and zeroes it afterwards.
+   * A wrong PIN: `{ ok: false, code: wrongPinCode, triesLeft }`; a locked card: the locked code.
+   */
+  read(pin: Uint8Array): Promise<CardReadResult>;
+}
+
+export type PinKey =
+  | { type: 'digit'; digit: number }
+  | { type: 'backspace' }
+  | { type: 'clear' }
+  | { type: 'enter' }
+  | { type: 'cancel' };
+
+/** The PIN pad: keys go to the main process only; the UI learns the count of digits. */
+export interface PinPadPort {
+  onKey(listener: (key: PinKey) => void): () => void;
+  /** Lights the pad for entry (or turns it off); keys outside PIN entry are ignored by the flow anyway. */
+  setEnabled(enabled: boolean): void;
+}
+
+export interface CoinPort {
+  /** Starts accepting coins for a payment of `due` yen. */
+  enable(due: number): Promise<Done>;
+  /** Stops accepting coins. */
+  disable(): Promise<void>;
+  /** A coin was accepted, worth `yen`. */
+  onCredit(listener: (yen: number) => void): () => void;
+  /** Pays `yen` out of the hopper. On failure, `paid` tells how much did come out. */
+  payout(yen: number): Promise<{ ok: true } | { ok: false; code: string; paid: number }>;
+}
+
+export interface PrinterPort {
+  /** Sends one document and resolves at the printer's job-end report (or its failure). */
+  print(document: Uint8Array, jobName: string): Promise<Done>;
+  /** Printed paper was taken from the output tray, where the printer can tell. */
+  onPaperTaken?(listener: () => void): () => void;
+}
+
+export interface CertificatePort<C> {
+  /** Renders the certificate (PDF, in memory) for one issued answer. */
+  render(certificate: C, certType: CertType): Promise<{ ok: true; document: Uint8Array } | Failure>;
+}
+
+export interface IssueRequest {
+  card: CardData;
+  municipality: string;
+  certType: CertType;
+  copies: number;
+}
+
+export type IssueResult<C> =
+  | { ok: true; outcome: 'issued'; preview: RecordPreview; certificate: C }
+  | { ok: true; outcome: 'no-record' }
+  | Failure;
+
+export interface RelayPort<C> {
+  /** Whether the kiosk is enrolled and can reach the relay; the attract screen says so. */
+  available(): boolean;
+  /** Availability changed (connected, enrolled, kill switch). */
+  onAvailability?(listener: () => void): () => void;
+  municipalities(): Promise<{ ok: true; list: MunicipalityView[] } | Failure>;
+  /** The certificate request, sealed to VRS and sent through the relay, before any fee is taken. */
+  issue(request: IssueRequest): Promise<IssueResult<C>>;
+}
+
+export type TimerHandle = { readonly __timer: unique symbol } | number | object;
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface FlowPorts<C> {
+  card: CardPort;
+  pinpad: PinPadPort;
+  coin: CoinPort;
+  printer: PrinterPort;
+  certificate: CertificatePort<C>;
+  relay: RelayPort<C>;
+  clock: Clock;
+}

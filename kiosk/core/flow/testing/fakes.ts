@@ -1,0 +1,303 @@
+import type { CertType, MunicipalityView, RecordPreview } from '../../../shared/view.js';
+import type {
+  CardData,
+  CardPort,
+  CardReadResult,
+  CertificatePort,
+  Clock,
+  CoinPort,
+  Done,
+  Failure,
+  FlowPorts,
+  IssueRequest,
+  IssueResult,
+  PinKey,
+  PinPadPort,
+  PrinterPort,
+  RelayPort,
+  TimerHandle,
+} from '../ports.js';
+
+/**
+ * Fakes of the flow's ports for unit tests: each behaves like its device (a card with a PIN counter, a coin
+ * unit that pays out, a printer that reports job end) and can be told to fail with a code or to hold an
+ * answer until released.
+ */
+
+type Listener<T> = (v: T) => void;
+
+class Emitter<T> {
+  readonly #ls = new Set<Listener<T>>();
+  on(l: Listener<T>): () => void {
+    this.#ls.add(l);
+    return () => this.#ls.delete(l);
+  }
+  emit(v: T): void {
+    for (const l of [...this.#ls]) l(v);
+  }
+  get size(): number {
+    return this.#ls.size;
+  }
+}
+
+/** A promise the test releases by hand. */
+export class Gate<T> {
+  resolve!: (v: T) => void;
+  readonly promise = new Promise<T>((r) => (this.resolve = r));
+}
+
+/** A manual clock: timers fire only when the test advances time. */
+export class FakeClock implements Clock {
+  #now = 1_700_000_000_000;
+  #next = 1;
+  readonly #timers = new Map<number, { at: number; fn: () => void }>();
+  now(): number {
+    return this.#now;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.#now + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: TimerHandle): void {
+    this.#timers.delete(handle as number);
+  }
+  get pending(): number {
+    return this.#timers.size;
+  }
+  /** Moves time forward, firing due timers in order (and letting promises settle between them). */
+  async advance(ms: number): Promise<void> {
+    const end = this.#now + ms;
+    for (;;) {
+      let due: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.#timers) if (e[1].at <= end && (!due || e[1].at < due[1].at)) due = e;
+      if (!due) break;
+      this.#timers.delete(due[0]);
+      this.#now = due[1].at;
+      due[1].fn();
+      await settle();
+    }
+    this.#now = end;
+    await settle();
+  }
+}
+
+/** Lets pending promise chains run to their next real wait. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+export const TEST_PIN = '1234';
+
+export function fakeCardData(): CardData {
+  return {
+    myNumber: '990000000019',
+    name: 'CANARY 太郎',
+    address: 'CANARY 町',
+    birthDate: '19800401',
+    sex: '1',
+    signature: new Uint8Array(256).fill(7),
+    certificate: new Uint8Array(512).fill(9),
+  };
+}
+
+export class FakeCard implements CardPort {
+  readonly presence = new Emitter<boolean>();
+  present = false;
+  pin = TEST_PIN;
+  triesLeft = 3;
+  /** Make the next operations fail with this code. */
+  failTries: string | null = null;
+  failRead: string | null = null;
+  readGate: Gate<void> | null = null;
+  /** Every PIN buffer the flow handed over, kept to check it was zeroed. */
+  readonly pinsSeen: Uint8Array[] = [];
+  readonly dataGiven: CardData[] = [];
+
+  place(): void {
+    this.present = true;
+    this.presence.emit(true);
+  }
+  remove(): void {
+    this.present = false;
+    this.presence.emit(false);
+  }
+  isPresent(): boolean {
+    return this.present;
+  }
+  onPresence(listener: (present: boolean) => void): () => void {
+    return this.presence.on(listener);
+  }
+  async pinTriesLeft(): Promise<{ ok: true; triesLeft: number } | Failure> {
+    if (!this.present) return { ok: false, code: 'CARD_NOT_PRESENT' };
+    if (this.failTries) return { ok: false, code: this.failTries };
+    return { ok: true, triesLeft: this.triesLeft };
+  }
+  async read(pin: Uint8Array): Promise<CardReadResult> {
+    this.pinsSeen.push(pin);
+    const typed = new TextDecoder().decode(pin);
+    if (this.readGate) await this.readGate.promise;
+    if (!this.present) return { ok: false, code: 'CARD_REMOVED' };
+    if (this.failRead) return { ok: false, code: this.failRead };
+    if (this.triesLeft <= 0) return { ok: false, code: 'CARD_PIN_LOCKED' };
+    if (typed !== this.pin) {
+      this.triesLeft--;
+      return { ok: false, code: 'CARD_PIN_WRONG', triesLeft: this.triesLeft };
+    }
+    this.triesLeft = 3;
+    const data = fakeCardData();
+    this.dataGiven.push(data);
+    return { ok: true, data };
+  }
+}
+
+export class FakePinPad implements PinPadPort {
+  readonly keys = new Emitter<PinKey>();
+  enabled = false;
+  onKey(listener: (key: PinKey) => void): () => void {
+    return this.keys.on(listener);
+  }
+  setEnabled(enabled: boolean): void {
+    this.enabled = enabled;
+  }
+  type(pin: string): void {
+    for (const ch of pin) this.keys.emit({ type: 'digit', digit: Number(ch) });
+  }
+  press(type: 'enter' | 'backspace' | 'clear' | 'cancel'): void {
+    this.keys.emit({ type });
+  }
+}
+
+export class FakeCoin implements CoinPort {
+  readonly credits = new Emitter<number>();
+  accepting = false;
+  enableFails: string | null = null;
+  /** Pay out at most this much per call, then fail (hopper empty). */
+  payoutLimit = Infinity;
+  readonly payouts: number[] = [];
+  async enable(_due: number): Promise<Done> {
+    if (this.enableFails) return { ok: false, code: this.enableFails };
+    this.accepting = true;
+    return { ok: true };
+  }
+  async disable(): Promise<void> {
+    this.accepting = false;
+  }
+  onCredit(listener: (yen: number) => void): () => void {
+    return this.credits.on(listener);
+  }
+  async payout(yen: number): Promise<{ ok: true } | { ok: false; code: string; paid: number }> {
+    const paid = Math.min(yen, this.payoutLimit);
+    if (paid > 0) this.payouts.push(paid);
+    if (paid < yen) return { ok: false, code: 'HOPPER_EMPTY', paid };
+    return { ok: true };
+  }
+  insert(yen: number): void {
+    this.credits.emit(yen);
+  }
+  get paidOut(): number {
+    return this.payouts.reduce((a, b) => a + b, 0);
+  }
+}
+
+export class FakePrinter implements PrinterPort {
+  readonly taken = new Emitter<void>();
+  /** Results of the next jobs, in order; `ok` when the queue is empty. */
+  readonly results: Done[] = [];
+  readonly jobs: { document: Uint8Array; jobName: string }[] = [];
+  gate: Gate<void> | null = null;
+  async print(document: Uint8Array, jobName: string): Promise<Done> {
+    if (this.gate) await this.gate.promise;
+    const r = this.results.shift() ?? { ok: true };
+    if (r.ok) this.jobs.push({ document: document.slice(), jobName });
+    return r;
+  }
+  onPaperTaken(listener: () => void): () => void {
+    return this.taken.on(() => listener());
+  }
+}
+
+export interface FakeCert {
+  certificateId: string;
+}
+
+export class FakeCertificates implements CertificatePort<FakeCert> {
+  fail: string | null = null;
+  async render(
+    certificate: FakeCert,
+    certType: CertType,
+  ): Promise<{ ok: true; document: Uint8Array } | Failure> {
+    if (this.fail) return { ok: false, code: this.fail };
+    return { ok: true, document: new TextEncoder().encode(`%PDF ${certificate.certificateId} ${certType}`) };
+  }
+}
+
+export const MUNICIPALITIES: MunicipalityView[] = [
+  { code: '131016', name: '千代田区', nameEn: 'Chiyoda', prefecture: '東京都' },
+  { code: '271004', name: '大阪市', nameEn: 'Osaka', prefecture: '大阪府' },
+];
+
+export const PREVIEW: RecordPreview = {
+  name: 'CANARY 太郎',
+  nameEn: 'CANARY TARO',
+  birthDate: '1980-04-01',
+  doses: [
+    { dose: 1, date: '2021-06-01', vaccine: 'COMIRNATY', lot: 'AB1234' },
+    { dose: 2, date: '2021-06-22', vaccine: 'COMIRNATY', lot: 'AB1299' },
+  ],
+};
+
+export class FakeRelay implements RelayPort<FakeCert> {
+  readonly availability = new Emitter<void>();
+  up = true;
+  listFails: string | null = null;
+  issueAnswer: IssueResult<FakeCert> = {
+    ok: true,
+    outcome: 'issued',
+    preview: PREVIEW,
+    certificate: { certificateId: 'cert-1' },
+  };
+  issueGate: Gate<void> | null = null;
+  readonly requests: IssueRequest[] = [];
+  available(): boolean {
+    return this.up;
+  }
+  onAvailability(listener: () => void): () => void {
+    return this.availability.on(() => listener());
+  }
+  setUp(up: boolean): void {
+    this.up = up;
+    this.availability.emit();
+  }
+  async municipalities(): Promise<{ ok: true; list: MunicipalityView[] } | Failure> {
+    if (this.listFails) return { ok: false, code: this.listFails };
+    return { ok: true, list: MUNICIPALITIES };
+  }
+  async issue(request: IssueRequest): Promise<IssueResult<FakeCert>> {
+    this.requests.push(request);
+    if (this.issueGate) await this.issueGate.promise;
+    return this.issueAnswer;
+  }
+}
+
+export interface FakePorts extends FlowPorts<FakeCert> {
+  card: FakeCard;
+  pinpad: FakePinPad;
+  coin: FakeCoin;
+  printer: FakePrinter;
+  certificate: FakeCertificates;
+  relay: FakeRelay;
+  clock: FakeClock;
+}
+
+export function fakePorts(): FakePorts {
+  return {
+    card: new FakeCard(),
+    pinpad: new FakePinPad(),
+    coin: new FakeCoin(),
+    printer: new FakePrinter(),
+    certificate: new FakeCertificates(),
+    relay: new FakeRelay(),
+    clock: new FakeClock(),
+  };
+}

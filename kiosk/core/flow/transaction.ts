@@ -1,0 +1,55 @@
+import type { CertType, RecordPreview } from '../../shared/view.js';
+import type { CardData } from './ports.js';
+import { PinBuffer } from './pin-buffer.js';
+
+let nextId = 1;
+
+/**
+ * Everything the kiosk holds about one resident, in memory only, for one transaction. `wipe()` zeroes the
+ * byte buffers and drops every reference; the flow calls it on success, cancel, timeout and error.
+ */
+export class Transaction<C> {
+  /** Meaningless outside this process: safe to log. */
+  readonly id = nextId++;
+  readonly pin = new PinBuffer();
+  card: CardData | null = null;
+  municipality: string | null = null;
+  certType: CertType | null = null;
+  copies = 0;
+  /** Yen due for the copies chosen. */
+  fee = 0;
+  preview: RecordPreview | null = null;
+  certificate: C | null = null;
+  document: Uint8Array | null = null;
+  /** Yen accepted by the coin unit in this transaction (credited toward the fee). */
+  inserted = 0;
+  /** Copies the printer reported as finished. */
+  printed = 0;
+  /** Set when payment completed: from here on, never end without a print or a refund. */
+  paid = false;
+  #wiped = false;
+
+  get wiped(): boolean {
+    return this.#wiped;
+  }
+
+  wipe(): void {
+    this.pin.clear();
+    if (this.card) {
+      this.card.signature.fill(0);
+      this.card.certificate.fill(0);
+      this.card.myNumber = '';
+      this.card.name = '';
+      this.card.address = '';
+      this.card.birthDate = '';
+    }
+    this.document?.fill(0);
+    this.card = null;
+    this.preview = null;
+    this.certificate = null;
+    this.document = null;
+    this.municipality = null;
+    this.certType = null;
+    this.#wiped = true;
+  }
+}

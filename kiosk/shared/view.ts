@@ -1,0 +1,74 @@
+/**
+ * What the renderer is shown: one view per screen, discriminated on `screen`. The main process owns the
+ * transaction; the renderer only draws the current view and sends intents back. Types only (the renderer
+ * imports this file, so it holds no runtime code and no Node import).
+ *
+ * The PIN never appears here: the PIN screen learns only how many digits were typed.
+ */
+
+export type CertType = 'domestic' | 'overseas';
+
+export interface MunicipalityView {
+  /** 6-digit 全国地方公共団体コード. */
+  code: string;
+  name: string;
+  nameEn: string;
+  prefecture: string;
+}
+
+export interface DoseView {
+  /** Dose number (1, 2, …). */
+  dose: number;
+  /** ISO date `YYYY-MM-DD`. */
+  date: string;
+  vaccine: string;
+  lot?: string;
+}
+
+/** The records shown for confirmation before any fee is taken. */
+export interface RecordPreview {
+  name: string;
+  /** Romaji name (overseas version), when VRS holds one. */
+  nameEn?: string;
+  /** `YYYY-MM-DD`. */
+  birthDate: string;
+  doses: DoseView[];
+}
+
+export type BusyTask =
+  'checking-card' | 'reading-card' | 'loading-municipalities' | 'querying' | 'paying-change' | 'refunding';
+
+/** Screens of the resident's flow, in order. */
+export type ScreenView =
+  | { screen: 'attract'; available: boolean }
+  | { screen: 'place-card' }
+  | { screen: 'menu' }
+  | { screen: 'busy'; task: BusyTask }
+  | { screen: 'pin'; digits: number; length: number; triesLeft: number | null; wrong: boolean }
+  | { screen: 'remove-card'; reminder: boolean }
+  | { screen: 'municipality'; list: MunicipalityView[] }
+  | { screen: 'cert-type' }
+  | { screen: 'copies'; max: number; feePerCopy: number }
+  | { screen: 'preview'; preview: RecordPreview; certType: CertType; copies: number; fee: number }
+  | { screen: 'payment'; due: number; inserted: number }
+  | { screen: 'printing'; copy: number; copies: number }
+  | { screen: 'print-failed'; code: string; printed: number; copies: number; refund: number }
+  | { screen: 'take-certificate'; copies: number; reminder: boolean; notice: string | null }
+  | {
+      screen: 'ended';
+      reason: 'cancelled' | 'timeout' | 'refunded';
+      refunded: number;
+      cardOnReader: boolean;
+      reminder: boolean;
+    }
+  | { screen: 'error'; code: string; refunded: number; cardOnReader: boolean; reminder: boolean };
+
+export type ScreenName = ScreenView['screen'];
+
+/** A view as sent to the renderer: the screen plus what every screen shares. */
+export type ViewState = ScreenView & {
+  /** Increases with every view; the renderer ignores a stale one. */
+  seq: number;
+  /** Set while the idle warning runs: the transaction ends at `idleDeadline` (ms since epoch) unless touched. */
+  idleDeadline: number | null;
+};

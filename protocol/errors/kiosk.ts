@@ -1,0 +1,58 @@
+import { defineCodes } from './define.js';
+
+const ASK_STAFF = {
+  ja: '申し訳ございません。店員にお知らせください。',
+  en: 'We are sorry. Please ask a member of staff.',
+} as const;
+
+/** Codes of the kiosk application itself: the resident's flow, its IPC, its money handling. */
+export const KIOSK_ERRORS = defineCodes({
+  KIOSK_SERVICE_UNAVAILABLE: {
+    meaning: 'The kiosk cannot issue certificates now (not enrolled, relay unreachable, issuance stopped).',
+    resident: {
+      ja: '現在、接種証明書の交付サービスを停止しています。',
+      en: 'The vaccination certificate service is not available right now.',
+    },
+    operator: 'The kiosk is not connected to the relay or not enrolled; check its status on the dashboard.',
+  },
+  KIOSK_REFUND_FAILED: {
+    meaning: 'Money owed to the resident (a cancel after payment, a failed print) could not be paid out.',
+    resident: {
+      ja: '返金できませんでした。この画面のまま店員にお知らせください。',
+      en: 'Your money could not be returned. Please keep this screen and ask a member of staff.',
+    },
+    operator: 'The hopper failed to pay a refund; the amount shown is what was returned. Settle by hand.',
+  },
+  KIOSK_CHANGE_NOT_PAID: {
+    meaning: 'The fee was paid and the certificate printed, but the change could not be paid out.',
+    resident: {
+      ja: 'おつりをお返しできませんでした。店員にお知らせください。',
+      en: 'Your change could not be returned. Please ask a member of staff.',
+    },
+    operator: 'The hopper failed to pay change after a payment; settle by hand and refill the hopper.',
+  },
+  KIOSK_PARTLY_REFUNDED: {
+    meaning: 'Printing stopped after some copies; the fee for the copies not printed was returned.',
+    resident: {
+      ja: '印刷できなかった部数の手数料をお返ししました。印刷された証明書をお取りください。',
+      en: 'The fee for the copies that could not be printed was returned. Please take the printed certificates.',
+    },
+    operator: 'A multi-copy job stopped part way; the unprinted copies were refunded.',
+  },
+  KIOSK_INTERNAL: {
+    meaning: 'An unexpected failure inside the kiosk application (a bug).',
+    resident: ASK_STAFF,
+    operator:
+      'The kiosk hit an internal error; the transaction was ended and any fee refunded. See the kiosk log.',
+  },
+  KIOSK_BAD_INTENT: {
+    meaning: 'The renderer sent a request that does not match the IPC schema.',
+    resident: null,
+    operator: 'The kiosk UI sent a malformed request; it was refused (possible tampering with the renderer).',
+  },
+  KIOSK_INTENT_NOT_NOW: {
+    meaning: 'The renderer asked for something the current screen does not allow (a stale button press).',
+    resident: null,
+    operator: 'Harmless: a button was pressed on a screen that had already changed.',
+  },
+});
