@@ -1,11 +1,13 @@
 import type { SimDevice } from './core/device.js';
 import { PrinterDevice } from './printer/device.js';
+import { CardReaderDevice } from './reader/device.js';
 
 /**
  * The simulated devices `npm run sim` starts, in order. Each device module adds one line here.
  */
 export function createDevices(): SimDevice[] {
   return [
+    new CardReaderDevice(),
     new PrinterDevice(),
   ];
 }

@@ -101,7 +101,7 @@ describe('FrameDecoder', () => {
 
   it('reports a bad data checksum as corrupt and keeps going', () => {
     const bad = encodeInfoFrame(TFI_PN532, hex('41 00 90 00'));
-    bad[bad.length - 2] ^= 0x01;
+    bad[bad.length - 2] = bad[bad.length - 2]! ^ 0x01;
     const good = encodeInfoFrame(TFI_PN532, hex('41 00 90 00'));
     expect(new FrameDecoder().push(new Uint8Array([...bad, ...good]))).toEqual([
       { type: 'corrupt', code: 'PN532_FRAME_BAD_DCS' },

@@ -1,0 +1,196 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { SerialPortTransport } from '../../kiosk/drivers/transports/serial.js';
+import { SimApiError, type SimContext, type SimDevice } from '../core/device.js';
+import { VirtualSerialPair } from '../core/pty.js';
+import { CardCa } from './card-ca.js';
+import { PIN_TRIES_MAX, SimCard, type CardMode } from './card.js';
+import { Pn532Emulator, type Pn532EmulatorOptions } from './pn532-emulator.js';
+import { PinTriesStore } from './pin-store.js';
+import { loadResidents, type Resident } from './residents.js';
+
+export interface CardReaderDeviceOptions extends Omit<Pn532EmulatorOptions, 'onEvent'> {
+  /** Port name under `ctx.portsDir`. Default `reader`. */
+  portName?: string;
+  residents?: Resident[];
+}
+
+const PlaceCardBody = z.object({
+  resident: z.string().min(1),
+  mode: z.enum(['normal', 'no-ap', 'slow', 'remove-mid-read', 'garble']).optional(),
+});
+const PinTriesBody = z.object({ remaining: z.number().int().min(0).max(PIN_TRIES_MAX) });
+
+async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new SimApiError('SIM_BAD_REQUEST', 'body is not valid JSON');
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success)
+    throw new SimApiError(
+      'SIM_BAD_REQUEST',
+      `invalid body: ${r.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`,
+    );
+  return r.data;
+}
+
+/**
+ * The card reader: an emulated PN532 on the device side of a virtual serial cable, holding the My Number card
+ * of a chosen test resident. Panel API documented in hardware-sim/README.md ("Card reader").
+ */
+export class CardReaderDevice implements SimDevice {
+  readonly id = 'reader';
+  readonly #options: CardReaderDeviceOptions;
+  readonly emulator: Pn532Emulator;
+  #ctx: SimContext | undefined;
+  #pair: VirtualSerialPair | undefined;
+  #transport: SerialPortTransport | undefined;
+  #ca: CardCa | undefined;
+  #pins: PinTriesStore | undefined;
+  #residents = new Map<string, Resident>();
+
+  constructor(options: CardReaderDeviceOptions = {}) {
+    this.#options = options;
+    this.emulator = new Pn532Emulator({
+      ...options,
+      onEvent: (e, d) => this.#ctx?.events.emit(this.id, e, d),
+    });
+  }
+
+  get hostPath(): string {
+    if (!this.#pair) throw new Error('card reader not started');
+    return this.#pair.hostPath;
+  }
+
+  get caPublicKey(): Uint8Array {
+    if (!this.#ca) throw new Error('card reader not started');
+    return this.#ca.publicKey;
+  }
+
+  async start(ctx: SimContext): Promise<Record<string, string>> {
+    this.#ctx = ctx;
+    for (const r of this.#options.residents ?? loadResidents()) this.#residents.set(r.id, r);
+    this.#ca = CardCa.loadOrCreate(ctx.stateDir);
+    this.#pins = new PinTriesStore(ctx.stateDir);
+    this.#pair = new VirtualSerialPair(ctx.portsDir, this.#options.portName ?? 'reader');
+    await this.plug();
+    return { reader: this.#pair.hostPath };
+  }
+
+  /** Plugs the reader in (the port appears; the PN532 powers up asleep). */
+  async plug(): Promise<void> {
+    const pair = this.#pair;
+    if (!pair) throw new SimApiError('SIM_NOT_STARTED', 'card reader not started', 409);
+    if (pair.plugged && this.#transport?.isOpen) return;
+    await pair.plug();
+    const transport = new SerialPortTransport({
+      path: pair.devicePath,
+      baudRate: this.#options.baudRate || 115200,
+    });
+    await transport.open();
+    this.#transport = transport;
+    this.emulator.attach(transport);
+    this.#ctx?.events.emit(this.id, 'plugged');
+  }
+
+  /** Pulls the cable: the host-side port disappears. */
+  async unplug(): Promise<void> {
+    this.emulator.detach();
+    const t = this.#transport;
+    this.#transport = undefined;
+    await this.#pair?.unplug();
+    await t?.close().catch(() => undefined);
+    this.#ctx?.events.emit(this.id, 'unplugged');
+  }
+
+  /** Places a resident's card (mode defaults to the resident's `cardMode`, else `normal`). */
+  placeCard(residentId: string, mode?: CardMode): void {
+    const r = this.#residents.get(residentId);
+    if (!r || !this.#ca || !this.#pins)
+      throw new SimApiError('CARD_UNKNOWN_RESIDENT', 'no such test resident', 404);
+    const m: CardMode = mode ?? r.cardMode ?? 'normal';
+    const card = new SimCard({
+      residentId: r.id,
+      files: this.#ca.issue(r),
+      pin: r.pin,
+      counter: this.#pins.counterFor(r.id, r.locked ? 0 : PIN_TRIES_MAX),
+      hasAp: m !== 'no-ap',
+    });
+    this.emulator.placeCard(card, m);
+    this.#ctx?.events.emit(this.id, 'card-placed', { resident: r.id, mode: m });
+  }
+
+  removeCard(): void {
+    const had = this.emulator.card?.residentId;
+    this.emulator.removeCard();
+    if (had) this.#ctx?.events.emit(this.id, 'card-removed', { resident: had });
+  }
+
+  /** Sets a resident's PIN retry counter (default: the card on the reader). */
+  setPinTries(remaining: number, residentId?: string): void {
+    const id = residentId ?? this.emulator.card?.residentId;
+    if (!id) throw new SimApiError('CARD_NOT_PRESENT', 'no card on the reader', 409);
+    this.#pins!.set(id, remaining);
+    this.#ctx?.events.emit(this.id, 'pin-tries-set', { resident: id, remaining });
+  }
+
+  pinTries(residentId: string): number {
+    const r = this.#residents.get(residentId);
+    return this.#pins!.get(residentId, r?.locked ? 0 : PIN_TRIES_MAX);
+  }
+
+  routes(app: Hono): void {
+    app.get('/api/card', (c) => c.json(this.state()));
+    app.post('/api/card', async (c) => {
+      const body = parse(PlaceCardBody, await jsonBody(c));
+      this.placeCard(body.resident, body.mode);
+      return c.json(this.state());
+    });
+    app.delete('/api/card', (c) => {
+      this.removeCard();
+      return c.json(this.state());
+    });
+    app.post('/api/card/pin-tries', async (c) => {
+      const body = parse(PinTriesBody, await jsonBody(c));
+      this.setPinTries(body.remaining);
+      return c.json(this.state());
+    });
+    app.post('/api/card/lock', (c) => {
+      this.setPinTries(0);
+      return c.json(this.state());
+    });
+    app.get('/api/card/ca', (c) => {
+      if (!this.#ca) throw new SimApiError('SIM_NOT_STARTED', 'card reader not started', 409);
+      return c.json(this.#ca.publicInfo());
+    });
+    app.post('/api/reader/unplug', async (c) => {
+      await this.unplug();
+      return c.json(this.state());
+    });
+    app.post('/api/reader/plug', async (c) => {
+      await this.plug();
+      return c.json(this.state());
+    });
+  }
+
+  /** Never includes the PIN or any card data: resident id, mode, remaining tries, plugged. */
+  state(): Record<string, unknown> {
+    const card = this.emulator.card;
+    return {
+      plugged: this.#pair?.plugged ?? false,
+      present: card !== undefined,
+      resident: card?.residentId ?? null,
+      mode: card ? this.emulator.mode : null,
+      remainingTries: card ? this.pinTries(card.residentId) : null,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.unplug();
+  }
+}
