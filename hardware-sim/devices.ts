@@ -1,5 +1,6 @@
 import type { SimDevice } from './core/device.js';
 import { PrinterDevice } from './printer/device.js';
+import { PinPadDevice } from './pinpad/device.js';
 import { CardReaderDevice } from './reader/device.js';
 
 /**
@@ -9,5 +10,6 @@ export function createDevices(): SimDevice[] {
   return [
     new CardReaderDevice(),
     new PrinterDevice(),
+    new PinPadDevice(),
   ];
 }
