@@ -75,6 +75,12 @@ export const VRS_ERRORS = defineCodes({
     resident: RETRY_LATER,
     operator: 'Intrusion detection throttled a kiosk that looked up many residents; review the alert.',
   },
+  VRS_CERT_TOO_LARGE: {
+    meaning:
+      'The signed SMART Health Card would not fit one version-22 QR code (too many doses or too long a name).',
+    resident: ASK_MUNICIPALITY,
+    operator: 'Certificate too large for the kiosk QR; the municipal window issues it.',
+  },
   VRS_UNAVAILABLE: {
     meaning: 'VRS could not answer (storage or signing failure, shutting down).',
     resident: RETRY_LATER,
