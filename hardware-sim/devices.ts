@@ -1,6 +1,7 @@
 import type { SimDevice } from './core/device.js';
 import { PrinterDevice } from './printer/device.js';
 import { PinPadDevice } from './pinpad/device.js';
+import { CoinAcceptorDevice, HopperDevice } from './coin/device.js';
 import { CardReaderDevice } from './reader/device.js';
 
 /**
@@ -11,5 +12,7 @@ export function createDevices(): SimDevice[] {
     new CardReaderDevice(),
     new PrinterDevice(),
     new PinPadDevice(),
+    new CoinAcceptorDevice(),
+    new HopperDevice(),
   ];
 }

@@ -1,0 +1,110 @@
+import { ADDRESS, HEADER } from './cctalk-frame.js';
+import type { BusFailure, CcTalkBus } from './cctalk-bus.js';
+
+/** The hopper holds 10-yen coins; change is paid in 10-yen coins (documented in hardware-sim/README.md). */
+export const HOPPER_COIN_YEN = 10;
+
+/** Test hopper (163) register 1 bits used here. */
+export const HOPPER_FLAG = { maxCurrentExceeded: 0x01, payoutTimeout: 0x02, optoBlocked: 0x20 } as const;
+
+export type DispenseResult =
+  | { ok: true; paid: number }
+  | { ok: false; code: 'HOPPER_EMPTY' | 'HOPPER_JAM' | BusFailure | 'COIN_WRONG_DEVICE'; paid: number };
+
+interface HopperStatus {
+  counter: number;
+  remaining: number;
+  paid: number;
+  unpaid: number;
+}
+
+/**
+ * A ccTalk payout hopper (address 3), unencrypted dispense: `167 [serial number, 3 bytes LSB first]
+ * [coins]` after `164 [165]` (enable). Progress and the outcome of the last payout come from
+ * `166 Request hopper status` = `[event counter] [coins remaining] [last payout: paid] [last payout: unpaid]`;
+ * the event counter tells whether a dispense whose reply was lost was carried out, so it is never sent
+ * twice. A payout that ends with coins unpaid is classified with `163 Test hopper`.
+ */
+export class Hopper {
+  #serial: number[] = [];
+
+  constructor(
+    /** The line to the hopper; replaced after a reconnect. */
+    public bus: CcTalkBus,
+    private readonly address: number = ADDRESS.hopper,
+    private readonly pollMs = 50,
+    private readonly payoutTimeoutMs = 30_000,
+  ) {}
+
+  async init(): Promise<{ ok: true } | { ok: false; code: BusFailure | 'COIN_WRONG_DEVICE' }> {
+    const poll = await this.bus.request(this.address, HEADER.simplePoll);
+    if (!poll.ok) return poll;
+    const cat = await this.bus.request(this.address, HEADER.requestEquipmentCategory);
+    if (!cat.ok) return cat;
+    if (String.fromCharCode(...cat.data) !== 'Payout') return { ok: false, code: 'COIN_WRONG_DEVICE' };
+    const sn = await this.bus.request(this.address, HEADER.requestSerialNumber);
+    if (!sn.ok) return sn;
+    if (sn.data.length !== 3) return { ok: false, code: 'COIN_BAD_FRAME' };
+    this.#serial = [...sn.data];
+    return { ok: true };
+  }
+
+  async status(): Promise<{ ok: true; status: HopperStatus } | { ok: false; code: BusFailure }> {
+    const r = await this.bus.request(this.address, HEADER.requestHopperStatus);
+    if (!r.ok) return r;
+    if (r.data.length !== 4) return { ok: false, code: 'COIN_BAD_FRAME' };
+    const [counter, remaining, paid, unpaid] = [...r.data] as [number, number, number, number];
+    return { ok: true, status: { counter, remaining, paid, unpaid } };
+  }
+
+  /** Pays `coins` coins and reports how many actually came out. */
+  async dispense(coins: number): Promise<DispenseResult> {
+    if (!Number.isInteger(coins) || coins < 1 || coins > 255) throw new TypeError('coins: 1–255 expected');
+    const before = await this.status();
+    if (!before.ok) return { ...before, paid: 0 };
+    const enable = await this.bus.request(this.address, HEADER.enableHopper, [165]);
+    if (!enable.ok) return { ...enable, paid: 0 };
+    // No automatic retry: a repeated dispense would pay twice. A lost reply is resolved from the counter.
+    const sent = await this.bus.request(
+      this.address,
+      HEADER.dispenseHopperCoins,
+      [...this.#serial, coins],
+      0,
+    );
+    if (!sent.ok) {
+      if (sent.code === 'COIN_NAK' || sent.code === 'DEVICE_DISCONNECTED') return { ...sent, paid: 0 };
+      const check = await this.status();
+      if (!check.ok) return { ...check, paid: 0 };
+      if (check.status.counter === before.status.counter) {
+        const again = await this.bus.request(
+          this.address,
+          HEADER.dispenseHopperCoins,
+          [...this.#serial, coins],
+          0,
+        );
+        if (!again.ok) return { ...again, paid: 0 };
+      }
+    }
+    const deadline = Date.now() + this.payoutTimeoutMs;
+    let knownPaid = 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, this.pollMs));
+      const s = await this.status();
+      if (!s.ok) {
+        // The line went away mid-payout: report what is known to have come out.
+        if (s.code === 'DEVICE_DISCONNECTED' || Date.now() > deadline)
+          return { ok: false, code: s.code, paid: knownPaid };
+        continue;
+      }
+      knownPaid = s.status.paid;
+      if (s.status.remaining > 0 && Date.now() <= deadline) continue;
+      const { paid, unpaid } = s.status;
+      if (unpaid === 0 && s.status.remaining === 0 && paid === coins) return { ok: true, paid };
+      const test = await this.bus.request(this.address, HEADER.testHopper);
+      const flags = test.ok ? (test.data[0] ?? 0) : 0;
+      const code = flags & HOPPER_FLAG.payoutTimeout ? 'HOPPER_EMPTY' : 'HOPPER_JAM';
+      await this.bus.request(this.address, HEADER.emergencyStop);
+      return { ok: false, code, paid };
+    }
+  }
+}
