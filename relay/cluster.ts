@@ -15,6 +15,13 @@ export const ClusterEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('stop'), scope: z.string(), stopped: z.boolean() }),
   z.object({ type: z.literal('alert'), alert: Alert }),
+  /** Sessions just established on `process`: any other process holding one of these kiosks drops it. */
+  z.object({
+    type: z.literal('sessions'),
+    process: z.string(),
+    at: z.number(),
+    kioskIds: z.array(z.string()).max(200),
+  }),
 ]);
 export type ClusterEvent = z.infer<typeof ClusterEvent>;
 

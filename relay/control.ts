@@ -38,6 +38,7 @@ export class Control {
   readonly #revokeListeners = new Set<Listener<string>>();
   readonly #stopListeners = new Set<Listener<{ scope: string; stopped: boolean }>>();
   readonly #banListeners = new Set<Listener<{ scope: BanScope; subject: string }>>();
+  readonly #sessionListeners = new Set<Listener<Extract<ClusterEvent, { type: 'sessions' }>>>();
 
   constructor(options: ControlOptions) {
     this.db = options.db;
@@ -79,6 +80,16 @@ export class Control {
     return () => this.#banListeners.delete(fn);
   }
 
+  onSessions(fn: Listener<Extract<ClusterEvent, { type: 'sessions' }>>): () => void {
+    this.#sessionListeners.add(fn);
+    return () => this.#sessionListeners.delete(fn);
+  }
+
+  /** Tells the other processes which kiosks just got a session here (batched by the caller). */
+  async announceSessions(process: string, at: number, kioskIds: string[]): Promise<void> {
+    await this.#cluster.publish({ type: 'sessions', process, at, kioskIds });
+  }
+
   #apply(ev: ClusterEvent): void {
     switch (ev.type) {
       case 'kiosk':
@@ -96,6 +107,9 @@ export class Control {
         return;
       case 'alert':
         for (const fn of this.#alertListeners) fn(ev.alert);
+        return;
+      case 'sessions':
+        for (const fn of this.#sessionListeners) fn(ev);
         return;
       default: {
         const never: never = ev;

@@ -38,6 +38,11 @@ export const RELAY_ERRORS = defineCodes({
     resident: RETRY_LATER,
     operator: 'An operator or an automatic safety stop halted issuance; resume it from the operations API.',
   },
+  RELAY_ISSUANCE_RESUMED: {
+    meaning: 'Issuance resumed for this municipality or fleet-wide (a notice, not an error).',
+    resident: null,
+    operator: 'An operator lifted a stop.',
+  },
   RELAY_VRS_UNAVAILABLE: {
     meaning: 'No VRS endpoint serving the municipality is reachable (link down or circuit open).',
     resident: RETRY_LATER,

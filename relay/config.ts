@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const key = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'base64url 32-byte key');
+
+export const VrsEndpointOption = z.object({
+  url: z.string().regex(/^wss?:\/\//, 'ws:// or wss:// URL'),
+  identityPublicKey: key,
+  municipalities: z
+    .array(z.string().regex(/^\d{6}$/))
+    .max(2000)
+    .optional(),
+  name: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/)
+    .optional(),
+});
+
+/** `startRelay` options, as read from a config file or the environment. */
+export const RelayOptions = z.object({
+  /** Folder for the identity seed and (without a database URL) the embedded database. */
+  stateDir: z.string().min(1),
+  /** A `postgres://` URL; absent: embedded PGlite in `stateDir/db`. */
+  dbUrl: z.string().optional(),
+  kioskHost: z.string().default('127.0.0.1'),
+  kioskPort: z.number().int().min(0).max(65535).default(0),
+  opsHost: z.string().default('127.0.0.1'),
+  opsPort: z.number().int().min(0).max(65535).default(0),
+  opsToken: z.string().min(16, 'opsToken: at least 16 characters'),
+  /** base64 or base64url 32-byte Ed25519 seed; absent: read or created in `stateDir/identity.seed`. */
+  identitySeed: z.string().optional(),
+  vrsEndpoints: z.array(VrsEndpointOption).default([]),
+  webhookUrl: z.string().url().optional(),
+  /** Tuning; defaults suit production. */
+  pingIntervalMs: z.number().int().positive().optional(),
+  vrsTimeoutMs: z.number().int().positive().optional(),
+  vrsMaxAttempts: z.number().int().min(1).max(5).optional(),
+  maxInflightPerKiosk: z.number().int().min(1).max(1000).optional(),
+  ids: z
+    .object({
+      sourceFailuresPerMinute: z.number().int().positive().optional(),
+      identityFailuresPerMinute: z.number().int().positive().optional(),
+      flapConnectsPerMinute: z.number().int().positive().optional(),
+      enrollFailuresPer10Min: z.number().int().positive().optional(),
+      banMs: z.number().int().positive().optional(),
+    })
+    .optional(),
+  breaker: z
+    .object({
+      failureThreshold: z.number().int().positive().optional(),
+      cooldownMs: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
+export type RelayOptionsInput = z.input<typeof RelayOptions>;
+export type RelayOptions = z.infer<typeof RelayOptions>;

@@ -1,0 +1,80 @@
+import type WebSocket from 'ws';
+import {
+  encodeMessage,
+  type ChannelSession,
+  type PendingSession,
+  type RelayToKiosk,
+} from '../../protocol/index.js';
+import type { KioskPeer } from '../forward/forwarder.js';
+
+/** Above this many unsent bytes the kiosk is not reading: the connection is dropped (backpressure). */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** How many answered request ids a session remembers (to attach outcomes to a municipality). */
+const RECENT_REQUESTS = 16;
+
+/**
+ * One kiosk's WebSocket connection: pending until its first frame completes the handshake, then a
+ * session. Kept small (tens of thousands are held per process): no per-connection timers or closures
+ * beyond the socket's own listeners.
+ */
+export class KioskConnection implements KioskPeer {
+  readonly ws: WebSocket;
+  readonly kioskId: string;
+  readonly source: string;
+  readonly openedAt: number;
+  pending: PendingSession | undefined;
+  session: ChannelSession | undefined;
+  establishedAt = 0;
+  alive = true;
+  inflight = 0;
+  #closed = false;
+  #recent: Array<[string, string]> = [];
+
+  constructor(ws: WebSocket, kioskId: string, source: string, pending: PendingSession, now: number) {
+    this.ws = ws;
+    this.kioskId = kioskId;
+    this.source = source;
+    this.pending = pending;
+    this.openedAt = now;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  rememberRequest(requestId: string, municipality: string): void {
+    this.#recent.push([requestId, municipality]);
+    if (this.#recent.length > RECENT_REQUESTS) this.#recent.shift();
+  }
+
+  municipalityOf(requestId: string): string | undefined {
+    return this.#recent.find(([id]) => id === requestId)?.[1];
+  }
+
+  /** Seals and sends; false (and the connection dropped) when the kiosk is not reading. */
+  send(msg: RelayToKiosk): boolean {
+    const session = this.session;
+    if (this.#closed || session === undefined || session.closed) return false;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(4008, 'RELAY_BUSY');
+      return false;
+    }
+    this.ws.send(session.seal(encodeMessage(msg)));
+    return true;
+  }
+
+  /** Closes with a WebSocket close code and a reason that is an error code. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.session?.close();
+    this.ws.close(code, reason);
+    // A peer that never answers the close handshake is cut after a short grace period.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  markClosed(): void {
+    this.#closed = true;
+    this.session?.close();
+  }
+}

@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Control } from '../control.js';
+import type { Ids } from '../ids.js';
+import type { Metrics } from '../metrics.js';
+import { sourceOf } from './refuse.js';
+
+const MAX_BODY = 4096;
+
+export const EnrollBody = z.object({
+  code: z.string().min(1).max(32),
+  publicKey: z.string().min(1).max(64),
+  name: z.string().min(1).max(64).optional(),
+});
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const STATUS: Record<string, number> = {
+  RELAY_ENROLL_CODE_INVALID: 403,
+  RELAY_ENROLL_CODE_EXPIRED: 403,
+  RELAY_ENROLL_KEY_INVALID: 400,
+  RELAY_KIOSK_ALREADY_ENROLLED: 409,
+  RELAY_OPS_BAD_REQUEST: 400,
+  RELAY_BANNED: 403,
+};
+
+/**
+ * `POST /enroll { code, publicKey, name? }` on the dedicated-line address: registers a kiosk's public key
+ * with a one-time code and answers the relay's identity key. The kiosk must already pin that key from its
+ * own configuration and compare it: this endpoint is not authenticated, so the answer only confirms.
+ */
+export async function handleEnroll(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: { control: Control; ids: Ids; metrics: Metrics; relayPublicKey: string },
+): Promise<void> {
+  const source = sourceOf(req.socket.remoteAddress);
+  if (deps.control.bans.isBanned('source', source))
+    return reply(res, 403, { ok: false, code: 'RELAY_BANNED' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return reply(res, 413, { ok: false, code: 'RELAY_OPS_BAD_REQUEST' });
+    chunks.push(chunk as Buffer);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    raw = undefined;
+  }
+  const body = EnrollBody.safeParse(raw);
+  if (!body.success) {
+    deps.metrics.inc('relay_enrollments_total', { result: 'RELAY_OPS_BAD_REQUEST' });
+    return reply(res, 400, { ok: false, code: 'RELAY_OPS_BAD_REQUEST' });
+  }
+  const r = await deps.control.enroll(body.data, source);
+  deps.metrics.inc('relay_enrollments_total', { result: r.ok ? 'ok' : r.code });
+  if (!r.ok) {
+    if (r.code === 'RELAY_ENROLL_CODE_INVALID' || r.code === 'RELAY_ENROLL_CODE_EXPIRED') {
+      deps.ids.enrollFailure(source, r.code);
+    }
+    return reply(res, STATUS[r.code] ?? 400, { ok: false, code: r.code });
+  }
+  reply(res, 200, { ok: true, kioskId: r.kioskId, relayPublicKey: deps.relayPublicKey });
+}

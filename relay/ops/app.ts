@@ -1,0 +1,220 @@
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { z } from 'zod';
+import { ERROR_CODES } from '../../protocol/index.js';
+import type { Control } from '../control.js';
+import { RelayError } from '../errors.js';
+import type { Alert } from '../store/alerts.js';
+import { isKioskId } from '../store/keys.js';
+import { bearerMatches } from './auth.js';
+import { CreateCodeBody, KioskPaging, Operator, Paging, RevokeBody, StopBody } from './schemas.js';
+import { STATUS_PAGE } from './status-page.js';
+
+/** What the operations API reads from the running relay besides the stored state. */
+export interface OpsView {
+  status(): Record<string, unknown>;
+  isOnline(kioskId: string): boolean;
+  metrics(): string;
+}
+
+const STATUS_OF: Record<string, number> = {
+  RELAY_OPS_UNAUTHORIZED: 401,
+  RELAY_OPS_BAD_REQUEST: 400,
+  RELAY_OPS_NOT_FOUND: 404,
+  RELAY_AUDIT_CHAIN_BROKEN: 409,
+};
+
+async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw new RelayError('RELAY_OPS_BAD_REQUEST', 'body: JSON expected');
+  }
+  return parse(schema, raw);
+}
+
+function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const field = r.error.issues[0]?.path.join('.') ?? '';
+    throw new RelayError('RELAY_OPS_BAD_REQUEST', `invalid field: ${field || '(body)'}`);
+  }
+  return r.data;
+}
+
+/**
+ * The operations API (Hono), on its own address, behind a bearer token. The dashboard uses the same
+ * routes. Every error is `{ ok: false, code, message }` with a status mapped from the code; a 500 says
+ * RELAY_INTERNAL and nothing more.
+ */
+export function opsApp(deps: { control: Control; view: OpsView; token: string }): Hono {
+  const { control, view, token } = deps;
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    if (err instanceof RelayError) {
+      return c.json({ ok: false, code: err.code, message: err.message }, (STATUS_OF[err.code] ?? 400) as 400);
+    }
+    return c.json({ ok: false, code: 'RELAY_INTERNAL', message: ERROR_CODES.RELAY_INTERNAL.meaning }, 500);
+  });
+  app.notFound((c) => c.json({ ok: false, code: 'RELAY_OPS_NOT_FOUND', message: 'no such route' }, 404));
+
+  app.get('/', (c) => c.html(STATUS_PAGE));
+
+  app.use('/api/*', async (c, next) => {
+    if (!bearerMatches(c.req.header('authorization'), token)) {
+      throw new RelayError('RELAY_OPS_UNAUTHORIZED', 'bearer token required');
+    }
+    await next();
+  });
+  app.use('/metrics', async (c, next) => {
+    if (!bearerMatches(c.req.header('authorization'), token)) {
+      throw new RelayError('RELAY_OPS_UNAUTHORIZED', 'bearer token required');
+    }
+    await next();
+  });
+
+  const operator = (c: Context): string => {
+    const h = c.req.header('x-operator');
+    return h !== undefined && Operator.safeParse(h).success ? h : 'ops-api';
+  };
+  const kioskParam = (c: Context): string => {
+    const id = c.req.param('id') ?? '';
+    if (!isKioskId(id)) throw new RelayError('RELAY_OPS_BAD_REQUEST', 'kiosk id: base64url key expected');
+    return id;
+  };
+
+  app.get('/metrics', (c) => c.text(view.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+
+  app.get('/api/status', (c) => c.json({ ok: true, ...view.status() }));
+
+  app.get('/api/kiosks', async (c) => {
+    const q = parse(KioskPaging, c.req.query());
+    const list = await control.kiosks.list(q.limit, q.after);
+    return c.json({ ok: true, kiosks: list.map((k) => ({ ...k, online: view.isOnline(k.kioskId) })) });
+  });
+  app.get('/api/kiosks/:id', async (c) => {
+    const k = await control.kiosks.get(kioskParam(c));
+    if (k === undefined) throw new RelayError('RELAY_OPS_NOT_FOUND', 'kiosk not enrolled');
+    return c.json({ ok: true, kiosk: { ...k, online: view.isOnline(k.kioskId) } });
+  });
+  app.post('/api/kiosks/:id/revoke', async (c) => {
+    const id = kioskParam(c);
+    const b = await body(c, RevokeBody);
+    if (!(await control.revoke(id, b.reason, operator(c))))
+      throw new RelayError('RELAY_OPS_NOT_FOUND', 'kiosk not enrolled');
+    return c.json({ ok: true });
+  });
+
+  app.get('/api/enrollment-codes', async (c) =>
+    c.json({ ok: true, codes: await control.codes.listPending() }),
+  );
+  app.post('/api/enrollment-codes', async (c) => {
+    const b = await body(c, CreateCodeBody);
+    const out = await control.createEnrollCode(
+      b.name,
+      b.ttlMinutes === undefined ? undefined : b.ttlMinutes * 60_000,
+      operator(c),
+    );
+    return c.json({ ok: true, ...out }, 201);
+  });
+
+  app.get('/api/stops', async (c) => c.json({ ok: true, stops: await control.stops.list() }));
+  app.post('/api/stops', async (c) => {
+    const b = await body(c, StopBody);
+    await control.stopIssuance(b.scope, b.reason, operator(c));
+    return c.json({ ok: true });
+  });
+  app.delete('/api/stops/:scope', async (c) => {
+    const scope = c.req.param('scope');
+    if (!/^(fleet|\d{6})$/.test(scope))
+      throw new RelayError('RELAY_OPS_BAD_REQUEST', 'scope: "fleet" or a 6-digit code');
+    if (!(await control.resumeIssuance(scope, operator(c))))
+      throw new RelayError('RELAY_OPS_NOT_FOUND', 'not stopped');
+    return c.json({ ok: true });
+  });
+
+  app.get('/api/bans', async (c) => c.json({ ok: true, bans: await control.bans.list() }));
+  app.delete('/api/bans/:scope/:subject', async (c) => {
+    const scope = c.req.param('scope');
+    if (scope !== 'source' && scope !== 'identity')
+      throw new RelayError('RELAY_OPS_BAD_REQUEST', 'scope: source or identity');
+    if (!(await control.liftBan(scope, c.req.param('subject'), operator(c)))) {
+      throw new RelayError('RELAY_OPS_NOT_FOUND', 'no such ban');
+    }
+    return c.json({ ok: true });
+  });
+
+  app.get('/api/alerts', async (c) => {
+    const q = parse(Paging, c.req.query());
+    const alerts = await control.alerts.list({
+      afterId: q.after,
+      limit: q.limit,
+      unacknowledged: c.req.query('unacknowledged') === 'true',
+    });
+    return c.json({ ok: true, alerts });
+  });
+  app.post('/api/alerts/:id/ack', async (c) => {
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id) || id <= 0)
+      throw new RelayError('RELAY_OPS_BAD_REQUEST', 'alert id: positive integer');
+    if (!(await control.alerts.acknowledge(id))) throw new RelayError('RELAY_OPS_NOT_FOUND', 'no such alert');
+    return c.json({ ok: true });
+  });
+  /** Server-sent events: every new alert, from every relay process, as `event: alert`. */
+  app.get('/api/alerts/stream', (c) =>
+    streamSSE(c, async (stream) => {
+      const queue: Alert[] = [];
+      let wake: (() => void) | undefined;
+      const off = control.onAlert((a) => {
+        if (queue.length < 1000) queue.push(a);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        off();
+        wake?.();
+      });
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (!stream.aborted && !stream.closed) {
+        const a = queue.shift();
+        if (a === undefined) {
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 15_000).unref();
+          });
+          wake = undefined;
+          if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
+          continue;
+        }
+        await stream.writeSSE({ event: 'alert', id: String(a.id), data: JSON.stringify(a) });
+      }
+      off();
+    }),
+  );
+
+  app.get('/api/audit', async (c) => {
+    const q = parse(Paging, c.req.query());
+    return c.json({ ok: true, records: await control.audit.list(q.after, q.limit) });
+  });
+  /** The whole log as NDJSON, oldest first: the export an auditor verifies offline. */
+  app.get('/api/audit/export', async (c) => {
+    const lines: string[] = [];
+    for (let after = 0; ;) {
+      const page = await control.audit.list(after, 5000);
+      for (const r of page) lines.push(JSON.stringify(r));
+      if (page.length < 5000) break;
+      after = page[page.length - 1]?.seq ?? after;
+    }
+    return c.body(lines.join('\n') + (lines.length ? '\n' : ''), 200, {
+      'content-type': 'application/x-ndjson',
+    });
+  });
+  app.get('/api/audit/verify', async (c) => {
+    const v = await control.audit.verify();
+    if (!v.ok) throw new RelayError('RELAY_AUDIT_CHAIN_BROKEN', `chain broken at record ${v.seq}`);
+    return c.json(v);
+  });
+
+  return app;
+}

@@ -1,0 +1,241 @@
+import { createAdaptorServer } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { nodeCrypto } from '../common/crypto-node.js';
+import { openDb, type Db } from '../common/db.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { keyId, parseKey, type Identity } from '../protocol/index.js';
+import { RelayOptions, type RelayOptionsInput } from './config.js';
+import { Control } from './control.js';
+import { Forwarder } from './forward/forwarder.js';
+import { Ids } from './ids.js';
+import { loadIdentity } from './identity-file.js';
+import { KioskEndpoint } from './kiosk-side/endpoint.js';
+import { relayMetrics, type Metrics } from './metrics.js';
+import { opsApp } from './ops/app.js';
+import { VrsLink } from './vrs-side/link.js';
+import { Router } from './vrs-side/router.js';
+
+export interface RelayInfo {
+  /** The kiosk WebSocket URL on the dedicated line. */
+  kiosk: string;
+  /** `POST` here to enroll (same address as `kiosk`). */
+  enroll: string;
+  /** The operations API base URL. */
+  ops: string;
+  /** base64url Ed25519 key kiosks pin. */
+  identityPublicKey: string;
+}
+
+export interface Relay {
+  info: RelayInfo;
+  identity: Identity;
+  control: Control;
+  metrics: Metrics;
+  endpoint: KioskEndpoint;
+  forwarder: Forwarder;
+  router: Router;
+  links: VrsLink[];
+  ops: ReturnType<typeof opsApp>;
+  db: Db;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a relay: database (PGlite in `stateDir` or PostgreSQL at `dbUrl`), control plane, VRS links,
+ * the kiosk endpoint and the operations API. Several relays may share one PostgreSQL.
+ */
+export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger } = {}): Promise<Relay> {
+  const o = RelayOptions.parse(input);
+  const log = deps.log ?? createLogger('relay');
+  const crypto = nodeCrypto;
+  const identity = loadIdentity(o.stateDir, o.identitySeed, crypto);
+  const processId = randomBytes(6).toString('base64url');
+  const db = await openDb({
+    url: o.dbUrl,
+    dataDir: o.dbUrl ? undefined : join(o.stateDir, 'db'),
+    maxConnections: 8,
+  });
+  const control = new Control({ db, log: log.child('control'), webhookUrl: o.webhookUrl });
+  await control.start();
+  const metrics = relayMetrics();
+  const ids = new Ids(control, metrics, log.child('ids'), o.ids);
+
+  const links: VrsLink[] = o.vrsEndpoints.map((e, i) => {
+    const pk = parseKey(e.identityPublicKey);
+    if (pk === undefined) throw new TypeError(`vrsEndpoints[${i}].identityPublicKey: 32-byte key expected`);
+    return new VrsLink({
+      config: {
+        url: e.url,
+        identityPublicKey: pk,
+        municipalities: e.municipalities,
+        name: e.name ?? `vrs${i}`,
+      },
+      identity,
+      crypto,
+      log: log.child('vrs'),
+      breaker: o.breaker,
+      events: {
+        onUp: (link) => {
+          link.send({
+            v: 1,
+            type: 'vrs.municipalities.request',
+            requestId: randomBytes(16).toString('base64url'),
+          });
+        },
+        onDown: (link) => forwarder.linkDown(link),
+        onMessage: (link, msg) => {
+          switch (msg.type) {
+            case 'vrs.response':
+            case 'vrs.error':
+              return forwarder.answer(link, msg);
+            case 'vrs.municipalities.response':
+              return router.learn(link, msg.list);
+            case 'vrs.alert':
+              return void onVrsAlert(link, msg);
+            default: {
+              const never: never = msg;
+              return never;
+            }
+          }
+        },
+      },
+    });
+  });
+  const router = new Router(links);
+  const forwarder = new Forwarder(control, router, metrics, log.child('forward'), {
+    ...(o.vrsTimeoutMs ? { timeoutMs: o.vrsTimeoutMs } : {}),
+    ...(o.vrsMaxAttempts ? { maxAttempts: o.vrsMaxAttempts } : {}),
+    ...(o.maxInflightPerKiosk ? { maxInflightPerKiosk: o.maxInflightPerKiosk } : {}),
+  });
+
+  async function onVrsAlert(
+    link: VrsLink,
+    msg: {
+      kind: string;
+      severity: 'info' | 'warning' | 'critical';
+      kioskId?: string | undefined;
+      alertId: string;
+    },
+  ) {
+    try {
+      metrics.inc('relay_alerts_total', { kind: 'vrs-alert' });
+      await control.raiseAlert({
+        kind: msg.kind === 'binding-mismatch' ? 'binding-mismatch' : 'vrs-alert',
+        severity: msg.severity,
+        kioskId: msg.kioskId,
+        // VRS's free-text detail is not copied: only its kind and id, which carry no personal data.
+        detail: { endpoint: link.name, vrsKind: msg.kind.slice(0, 64), vrsAlertId: msg.alertId },
+      });
+      if (msg.kind === 'binding-mismatch' && !control.stops.isStopped('fleet')) {
+        await control.stopIssuance('fleet', 'binding mismatch reported by VRS', 'automatic');
+      }
+    } catch (err) {
+      log.error('vrs.alert_failed', { error: err instanceof Error ? err.message : 'error' });
+    }
+  }
+
+  const endpoint = new KioskEndpoint({
+    identity,
+    crypto,
+    control,
+    forwarder,
+    router,
+    ids,
+    metrics,
+    log: log.child('kiosk'),
+    processId,
+    pingIntervalMs: o.pingIntervalMs,
+  });
+  metrics.gauge(
+    'relay_sessions',
+    'Authenticated kiosk sessions held by this process.',
+    () => endpoint.sessions.size,
+  );
+  metrics.gauge(
+    'relay_connections',
+    'Kiosk connections (sessions and handshakes) on this process.',
+    () => endpoint.connectionCount,
+  );
+  metrics.gauge('relay_pending_requests', 'Requests waiting for VRS.', () => forwarder.pendingCount ?? 0);
+  metrics.gauge('relay_kiosks_enrolled', 'Enrolled, unrevoked kiosks.', () => control.kiosks.activeCount);
+  metrics.gauge('relay_vrs_up', 'VRS links up, per endpoint.', () =>
+    links.map((l) => [{ endpoint: l.name }, l.ready ? 1 : 0]),
+  );
+  metrics.gauge('relay_vrs_breaker_open', 'VRS circuit breakers not closed, per endpoint.', () =>
+    links.map((l) => [{ endpoint: l.name }, l.breaker.state === 'closed' ? 0 : 1]),
+  );
+
+  for (const l of links) l.start();
+  const kioskUrl = await endpoint.listen(o.kioskHost, o.kioskPort);
+
+  const ops = opsApp({
+    control,
+    token: o.opsToken,
+    view: {
+      metrics: () => metrics.render(),
+      isOnline: (id) => endpoint.sessions.get(id) !== undefined,
+      status: () => ({
+        process: processId,
+        identityPublicKey: keyId(identity.publicKey),
+        sessions: endpoint.sessions.size,
+        connections: endpoint.connectionCount,
+        pendingRequests: forwarder.pendingCount ?? 0,
+        kiosksEnrolled: control.kiosks.activeCount,
+        vrs: links.map((l) => ({
+          name: l.name,
+          url: l.config.url,
+          up: l.ready,
+          breaker: l.breaker.state,
+          municipalities: [...l.municipalities].sort(),
+          lastError: l.lastError,
+        })),
+      }),
+    },
+  });
+  const opsServer = createAdaptorServer({ fetch: ops.fetch }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    opsServer.once('error', reject);
+    opsServer.listen(o.opsPort, o.opsHost, () => resolve());
+  });
+  const oa = opsServer.address() as AddressInfo;
+  const opsUrl = `http://${oa.family === 'IPv6' ? `[${oa.address}]` : oa.address}:${oa.port}`;
+
+  const info: RelayInfo = {
+    kiosk: kioskUrl,
+    enroll: kioskUrl.replace(/^ws/, 'http').replace(/\/kiosk$/, '/enroll'),
+    ops: opsUrl,
+    identityPublicKey: keyId(identity.publicKey),
+  };
+  log.info('relay.started', { kiosk: info.kiosk, ops: info.ops, process: processId, db: db.kind });
+
+  let stopped = false;
+  return {
+    info,
+    identity,
+    control,
+    metrics,
+    endpoint,
+    forwarder,
+    router,
+    links,
+    ops,
+    db,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const l of links) l.stop();
+      await endpoint.close();
+      forwarder.close();
+      ids.close();
+      await new Promise<void>((r) => {
+        opsServer.close(() => r());
+        opsServer.closeAllConnections();
+      });
+      await control.close();
+      await db.close();
+    },
+  };
+}
