@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimEventLog } from '../../core/events.js';
+import { CardReaderDevice, type CardReaderDeviceOptions } from '../device.js';
+
+export interface ReaderHarness {
+  device: CardReaderDevice;
+  events: SimEventLog;
+  stateDir: string;
+  hostPath: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulated card reader on a fresh pty pair in a temporary state folder (for tests and benchmarks). */
+export async function startReaderHarness(options: CardReaderDeviceOptions = {}): Promise<ReaderHarness> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'sim-reader-'));
+  const events = new SimEventLog();
+  const device = new CardReaderDevice(options);
+  const info = await device.start({ stateDir, portsDir: join(stateDir, 'ports'), events });
+  return {
+    device,
+    events,
+    stateDir,
+    hostPath: info['reader']!,
+    async stop() {
+      await device.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Codes the PN532 driver returns (documented in protocol/errors/card.ts). */
+export type ReaderFailureCode =
+  | 'READER_DISCONNECTED'
+  | 'READER_TIMEOUT'
+  | 'READER_NOT_PN532'
+  | 'READER_NO_TYPE_B'
+  | 'READER_PROTOCOL_ERROR';
+
+export type CardFailureCode = 'CARD_NOT_PRESENT' | 'CARD_REMOVED' | 'CARD_READ_FAILED';
+
+/** A bad peer gets a result, not an exception (CONVENTIONS 8). */
+export type Result<T, C extends string = ReaderFailureCode> = ({ ok: true } & T) | { ok: false; code: C };
+
+/** A coded error for a bad caller or an internal state error (`err.code`). */
+export function coded(code: string, message: string, cause?: unknown): Error & { code: string } {
+  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
+}
