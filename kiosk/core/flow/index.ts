@@ -1,6 +1,5 @@
 export { KioskFlow, type TransactionEnd } from './machine.js';
 export { flowConfig, FlowConfigSchema, type FlowConfig, FEE_PER_COPY_YEN, PIN_LENGTH } from './config.js';
-export { PinBuffer } from './pin-buffer.js';
 export { systemClock } from './ports.js';
 export type {
   CardData,
@@ -14,7 +13,7 @@ export type {
   FlowPorts,
   IssueRequest,
   IssueResult,
-  PinKey,
+  PinPadEvent,
   PinPadPort,
   PrinterPort,
   RelayPort,

@@ -5,7 +5,7 @@ import { IntentSchema } from '../../shared/intents.js';
 import type { ScreenName, ScreenView, ViewState } from '../../shared/view.js';
 import type { FlowConfig } from './config.js';
 import { flowConfig, PIN_LENGTH } from './config.js';
-import type { FlowPorts, PinKey } from './ports.js';
+import type { FlowPorts, PinPadEvent } from './ports.js';
 import { ScreenTimers } from './screen-timers.js';
 import { Transaction } from './transaction.js';
 
@@ -72,12 +72,12 @@ export class KioskFlow<C> {
     const p = this.#ports;
     this.#unsubscribe = [
       p.card.onPresence((present) => this.#onCard(present)),
-      p.pinpad.onKey((key) => this.#onKey(key)),
+      p.pinpad.onEvent((e) => this.#onPinPad(e)),
       p.coin.onCredit((yen) => this.#onCredit(yen)),
       ...(p.printer.onPaperTaken ? [p.printer.onPaperTaken(() => this.#onPaperTaken())] : []),
       ...(p.relay.onAvailability ? [p.relay.onAvailability(() => this.#refreshAttract())] : []),
     ];
-    p.pinpad.setEnabled(false);
+    p.pinpad.endEntry();
     this.#show({ screen: 'attract', available: p.relay.available() });
   }
 
@@ -201,7 +201,7 @@ export class KioskFlow<C> {
   #end(tx: Transaction<C>, end: Omit<TransactionEnd, 'txId'>, screen: ScreenView): void {
     tx.wipe();
     if (this.#tx === tx) this.#tx = null;
-    this.#ports.pinpad.setEnabled(false);
+    this.#ports.pinpad.endEntry();
     this.#show(screen);
     this.#log.info('flow.end', { tx: tx.id, reason: end.reason, code: end.code });
     const e: TransactionEnd = { txId: tx.id, ...end };
@@ -228,14 +228,10 @@ export class KioskFlow<C> {
     }
     if (screen === 'payment') {
       this.#show({ screen: 'busy', task: 'refunding' });
-      await this.#ports.coin.disable().catch(() => undefined);
-      const amount = tx.inserted;
-      if (amount > 0) {
-        const r = await this.#payout(amount);
-        if (!r.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', r.paid);
-      }
+      const r = await this.#cancelPayment();
+      if (!r.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', r.paid);
       tx.inserted = 0;
-      return this.#endedScreen(tx, reason, amount);
+      return this.#endedScreen(tx, reason, r.refunded);
     }
     this.#endedScreen(tx, reason, 0);
   }
@@ -243,6 +239,16 @@ export class KioskFlow<C> {
   #endedScreen(tx: Transaction<C>, reason: 'cancelled' | 'timeout' | 'refunded', refunded: number): void {
     const cardOnReader = this.#ports.card.isPresent();
     this.#end(tx, { reason }, { screen: 'ended', reason, refunded, cardOnReader, reminder: false });
+  }
+
+  async #cancelPayment(): Promise<
+    { ok: true; refunded: number } | { ok: false; code: string; paid: number }
+  > {
+    try {
+      return await this.#ports.coin.cancel();
+    } catch {
+      return { ok: false, code: 'KIOSK_INTERNAL', paid: 0 };
+    }
   }
 
   async #payout(yen: number): Promise<{ ok: true } | { ok: false; code: string; paid: number }> {
@@ -295,31 +301,26 @@ export class KioskFlow<C> {
     }
   }
 
-  #onKey(key: PinKey): void {
+  #onPinPad(e: PinPadEvent): void {
     const tx = this.#tx;
     if (this.#screen.screen !== 'pin' || !tx) return;
     this.#activity();
-    switch (key.type) {
-      case 'digit':
-        if (tx.pin.push(key.digit)) this.#patch({ digits: tx.pin.length });
+    switch (e.type) {
+      case 'digits':
+        this.#patch({ digits: e.count });
         return;
-      case 'backspace':
-        tx.pin.backspace();
-        this.#patch({ digits: tx.pin.length });
-        return;
-      case 'clear':
-        tx.pin.clear();
+      case 'cleared':
         this.#patch({ digits: 0 });
         return;
       case 'enter':
-        if (tx.pin.complete) void this.#readCard(tx);
+        if (e.complete) void this.#readCard(tx);
         return;
       case 'cancel':
         void this.#abort('cancelled');
         return;
       default: {
-        const never: never = key;
-        throw new TypeError(`unknown PIN key ${String(never)}`);
+        const never: never = e;
+        throw new TypeError(`unknown PIN pad event ${JSON.stringify(never)}`);
       }
     }
   }
@@ -431,15 +432,15 @@ export class KioskFlow<C> {
     if (!this.#live(tx)) return;
     if (!r.ok) return this.#fail(tx, this.#ports.card.isPresent() ? r.code : 'CARD_REMOVED');
     if (r.triesLeft <= 0) return this.#fail(tx, this.#config.lockedCode);
-    this.#ports.pinpad.setEnabled(true);
+    this.#ports.pinpad.startEntry();
     this.#show({ screen: 'pin', digits: 0, length: PIN_LENGTH, triesLeft: r.triesLeft, wrong: false });
   }
 
   async #readCard(tx: Transaction<C>): Promise<void> {
-    this.#ports.pinpad.setEnabled(false);
     this.#show({ screen: 'busy', task: 'reading-card' });
-    const pin = tx.pin.take();
-    tx.pin.clear();
+    const pin = await this.#ports.pinpad.takePin().catch(() => undefined);
+    this.#ports.pinpad.endEntry();
+    if (!pin) return this.#fail(tx, 'PINPAD_PIN_INCOMPLETE');
     let r;
     try {
       r = await this.#ports.card.read(pin);
@@ -462,7 +463,7 @@ export class KioskFlow<C> {
       return;
     }
     if (r.code === this.#config.wrongPinCode && r.triesLeft !== undefined && r.triesLeft > 0) {
-      this.#ports.pinpad.setEnabled(true);
+      this.#ports.pinpad.startEntry();
       this.#show({ screen: 'pin', digits: 0, length: PIN_LENGTH, triesLeft: r.triesLeft, wrong: true });
       return;
     }
@@ -505,13 +506,10 @@ export class KioskFlow<C> {
       .enable(tx.fee)
       .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
     if (r.ok || !this.#live(tx) || this.#screen.screen !== 'payment') return;
-    await this.#ports.coin.disable().catch(() => undefined);
+    const back = await this.#cancelPayment();
     if (!this.#live(tx) || this.#screen.screen !== 'payment') return;
-    if (tx.inserted > 0) {
-      const back = await this.#payout(tx.inserted);
-      if (!back.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', back.paid);
-    }
-    this.#fail(tx, r.code, tx.inserted);
+    if (!back.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', back.paid);
+    this.#fail(tx, r.code, back.refunded);
   }
 
   async #paymentComplete(tx: Transaction<C>): Promise<void> {

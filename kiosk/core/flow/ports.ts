@@ -44,25 +44,31 @@ export interface CardPort {
   read(pin: Uint8Array): Promise<CardReadResult>;
 }
 
-export type PinKey =
-  | { type: 'digit'; digit: number }
-  | { type: 'backspace' }
-  | { type: 'clear' }
-  | { type: 'enter' }
-  | { type: 'cancel' };
+/** What the PIN pad reports: never a digit, only how many (the PIN stays in the pad's buffer). */
+export type PinPadEvent =
+  | { type: 'digits'; count: number }
+  | { type: 'enter'; complete: boolean }
+  | { type: 'cancel' }
+  | { type: 'cleared' };
 
 /** The PIN pad: keys go to the main process only; the UI learns the count of digits. */
 export interface PinPadPort {
-  onKey(listener: (key: PinKey) => void): () => void;
-  /** Lights the pad for entry (or turns it off); keys outside PIN entry are ignored by the flow anyway. */
-  setEnabled(enabled: boolean): void;
+  onEvent(listener: (e: PinPadEvent) => void): () => void;
+  /** Opens a PIN entry (empty buffer, keys counted, LED on). */
+  startEntry(): void;
+  /** Closes the entry; digits not taken are zeroed. */
+  endEntry(): void;
+  /** The PIN confirmed with Enter, as ASCII digits in a fresh buffer the caller zeroes; undefined if none. */
+  takePin(): Promise<Uint8Array | undefined>;
 }
 
 export interface CoinPort {
   /** Starts accepting coins for a payment of `due` yen. */
   enable(due: number): Promise<Done>;
-  /** Stops accepting coins. */
+  /** Stops accepting coins once the fee is covered (nothing is paid back). */
   disable(): Promise<void>;
+  /** Closes the entry and pays back every coin inserted since `enable`. */
+  cancel(): Promise<{ ok: true; refunded: number } | { ok: false; code: string; paid: number }>;
   /** A coin was accepted, worth `yen`. */
   onCredit(listener: (yen: number) => void): () => void;
   /** Pays `yen` out of the hopper. On failure, `paid` tells how much did come out. */

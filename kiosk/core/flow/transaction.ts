@@ -1,6 +1,5 @@
 import type { CertType, RecordPreview } from '../../shared/view.js';
 import type { CardData } from './ports.js';
-import { PinBuffer } from './pin-buffer.js';
 
 let nextId = 1;
 
@@ -11,7 +10,6 @@ let nextId = 1;
 export class Transaction<C> {
   /** Meaningless outside this process: safe to log. */
   readonly id = nextId++;
-  readonly pin = new PinBuffer();
   card: CardData | null = null;
   municipality: string | null = null;
   certType: CertType | null = null;
@@ -34,7 +32,6 @@ export class Transaction<C> {
   }
 
   wipe(): void {
-    this.pin.clear();
     if (this.card) {
       this.card.signature.fill(0);
       this.card.certificate.fill(0);

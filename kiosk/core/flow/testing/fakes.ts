@@ -1,4 +1,5 @@
 import type { CertType, MunicipalityView, RecordPreview } from '../../../shared/view.js';
+import { PinBuffer } from '../pin-buffer.js';
 import type {
   CardData,
   CardPort,
@@ -11,7 +12,7 @@ import type {
   FlowPorts,
   IssueRequest,
   IssueResult,
-  PinKey,
+  PinPadEvent,
   PinPadPort,
   PrinterPort,
   RelayPort,
@@ -151,20 +152,52 @@ export class FakeCard implements CardPort {
   }
 }
 
+/** Behaves like the HID PIN pad driver: digits count only during an entry, Backspace clears, Enter confirms. */
 export class FakePinPad implements PinPadPort {
-  readonly keys = new Emitter<PinKey>();
-  enabled = false;
-  onKey(listener: (key: PinKey) => void): () => void {
-    return this.keys.on(listener);
+  readonly events = new Emitter<PinPadEvent>();
+  readonly #pin = new PinBuffer();
+  #ready = false;
+  entry = false;
+  onEvent(listener: (e: PinPadEvent) => void): () => void {
+    return this.events.on(listener);
   }
-  setEnabled(enabled: boolean): void {
-    this.enabled = enabled;
+  startEntry(): void {
+    this.#pin.clear();
+    this.#ready = false;
+    this.entry = true;
+  }
+  endEntry(): void {
+    this.#pin.clear();
+    this.#ready = false;
+    this.entry = false;
+  }
+  async takePin(): Promise<Uint8Array | undefined> {
+    if (!this.#ready) return undefined;
+    this.#ready = false;
+    const pin = this.#pin.take();
+    this.#pin.clear();
+    return pin;
+  }
+  /** For tests: the pad's own buffer holds nothing. */
+  isZeroed(): boolean {
+    return this.#pin.isZeroed();
   }
   type(pin: string): void {
-    for (const ch of pin) this.keys.emit({ type: 'digit', digit: Number(ch) });
+    for (const ch of pin) {
+      if (!this.entry) continue;
+      if (this.#pin.push(Number(ch))) this.events.emit({ type: 'digits', count: this.#pin.length });
+    }
   }
-  press(type: 'enter' | 'backspace' | 'clear' | 'cancel'): void {
-    this.keys.emit({ type });
+  press(type: 'enter' | 'backspace' | 'cancel'): void {
+    if (!this.entry) return;
+    if (type === 'backspace') {
+      this.#pin.clear();
+      this.events.emit({ type: 'cleared' });
+    } else if (type === 'cancel') this.events.emit({ type: 'cancel' });
+    else {
+      this.#ready = this.#pin.complete;
+      this.events.emit({ type: 'enter', complete: this.#pin.complete });
+    }
   }
 }
 
@@ -180,19 +213,31 @@ export class FakeCoin implements CoinPort {
     this.accepting = true;
     return { ok: true };
   }
+  /** Yen inserted since `enable`. */
+  held = 0;
   async disable(): Promise<void> {
     this.accepting = false;
+    this.held = 0;
+  }
+  async cancel(): Promise<{ ok: true; refunded: number } | { ok: false; code: string; paid: number }> {
+    this.accepting = false;
+    const due = this.held;
+    this.held = 0;
+    const r = await this.payout(due);
+    return r.ok ? { ok: true, refunded: due } : { ok: false, code: r.code, paid: r.paid };
   }
   onCredit(listener: (yen: number) => void): () => void {
     return this.credits.on(listener);
   }
   async payout(yen: number): Promise<{ ok: true } | { ok: false; code: string; paid: number }> {
+    if (yen === 0) return { ok: true };
     const paid = Math.min(yen, this.payoutLimit);
     if (paid > 0) this.payouts.push(paid);
     if (paid < yen) return { ok: false, code: 'HOPPER_EMPTY', paid };
     return { ok: true };
   }
   insert(yen: number): void {
+    if (this.accepting) this.held += yen;
     this.credits.emit(yen);
   }
   get paidOut(): number {
