@@ -4,6 +4,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { SimDevice } from '../core/device.js';
 import { SimApiError } from '../core/device.js';
 import type { SimEventLog } from '../core/events.js';
+import { panelAssetRoutes } from './assets.js';
+import { residentsRoute } from './residents-route.js';
 
 export interface PanelOptions {
   devices: readonly SimDevice[];
@@ -37,8 +39,10 @@ export function createPanelApp(options: PanelOptions): Hono {
     }),
   );
   for (const d of options.devices) d.routes(app);
+  residentsRoute(app);
   if (options.page) {
     const page = options.page;
+    panelAssetRoutes(app);
     app.get('/', (c) => c.html(page()));
   }
   return app;
