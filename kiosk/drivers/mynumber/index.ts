@@ -10,4 +10,4 @@ export {
   type MyNumberFailureCode,
   type VerifyResult,
 } from './ap.js';
-export { KENHOJO_AID, EF, isLockedSw } from './apdu.js';
+export { KENHOJO_AID, EF as KENHOJO_EF, isLockedSw } from './apdu.js';
