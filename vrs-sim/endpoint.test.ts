@@ -1,0 +1,426 @@
+import { request as httpRequest } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import nacl from 'tweetnacl';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeCrypto } from '../common/crypto-node.js';
+import { setLogSink } from '../common/log.js';
+import { createCardCertificate, createCardFiles } from '../protocol/card-data.js';
+import {
+  fromBase64Url,
+  generateIdentity,
+  keyId,
+  newRequestId,
+  openAnswer,
+  sealRequest,
+  toBase64Url,
+  type CertAnswerBody,
+  type Identity,
+  type VrsToRelay,
+} from '../protocol/index.js';
+import { loadFixtures, type FixtureResident } from './seed/fixtures.js';
+import { startVrs, type RunningVrs } from './start.js';
+import { connectTestRelay, type TestRelayClient } from './testing/relay-client.js';
+
+const crypto = nodeCrypto;
+const fixtures = loadFixtures();
+const byId = (id: string): FixtureResident => {
+  const f = fixtures.find((x) => x.id === id);
+  if (!f) throw new Error(`fixture ${id} expected`);
+  return f;
+};
+const cardCa = nacl.sign.keyPair();
+const otherCa = nacl.sign.keyPair();
+
+function cardOf(f: FixtureResident, ca = cardCa, change: Partial<FixtureResident> = {}) {
+  const cardKey = nacl.sign.keyPair();
+  const certificateEf = createCardCertificate({
+    caSecretKey: ca.secretKey,
+    cardPublicKey: cardKey.publicKey,
+    keyId: new Uint8Array(8).fill(7),
+  });
+  const d = { ...f, ...change };
+  const files = createCardFiles(
+    { myNumber: d.myNumber, name: d.name, address: d.address, birthDate: d.birthDate, sex: d.sex },
+    { cardSecretKey: cardKey.secretKey, certificateEf },
+  );
+  return {
+    myNumberEf: toBase64Url(files.myNumberEf),
+    basic4Ef: toBase64Url(files.basic4Ef),
+    signatureEf: toBase64Url(files.signatureEf),
+    certificateEf: toBase64Url(files.certificateEf),
+  };
+}
+
+const logLines: string[] = [];
+
+describe('VRS endpoint over the LGWAN channel', () => {
+  let dir: string;
+  let vrs: RunningVrs;
+  let relayId: Identity;
+  let relay: TestRelayClient;
+  let kiosk: Identity;
+  const vrsKey = () => fromBase64Url(vrs.info.identityPublicKey) as Uint8Array;
+  const boxKey = () => fromBase64Url(vrs.info.boxPublicKey) as Uint8Array;
+
+  /** A kiosk's request through the relay, answered and opened on the kiosk side. */
+  async function ask(
+    f: FixtureResident,
+    options: {
+      municipality?: string;
+      certType?: 'domestic' | 'overseas';
+      card?: ReturnType<typeof cardOf>;
+      kiosk?: Identity;
+    } = {},
+  ): Promise<{
+    answer: CertAnswerBody;
+    requestId: string;
+    sealed: Uint8Array;
+    reply: VrsToRelay;
+    replyKey: { publicKey: Uint8Array; secretKey: Uint8Array };
+  }> {
+    const k = options.kiosk ?? kiosk;
+    const requestId = newRequestId(crypto);
+    const municipality = options.municipality ?? f.municipality;
+    const { sealed, replyKey } = sealRequest({
+      vrsBoxPublicKey: boxKey(),
+      request: {
+        requestId,
+        kioskId: keyId(k.publicKey),
+        municipality,
+        certType: options.certType ?? 'domestic',
+        copies: 1,
+        card: options.card ?? cardOf(f),
+      },
+      crypto,
+    });
+    relay.send({
+      v: 1,
+      type: 'vrs.request',
+      requestId,
+      kioskId: keyId(k.publicKey),
+      municipality,
+      sealed: toBase64Url(sealed),
+    });
+    const reply = await relay.next((m) => 'requestId' in m && m.requestId === requestId);
+    if (reply.type !== 'vrs.response')
+      throw new Error(`vrs.response expected, got ${reply.type} ${'code' in reply ? reply.code : ''}`);
+    const keyCopy = { publicKey: replyKey.publicKey, secretKey: Uint8Array.from(replyKey.secretKey) };
+    const opened = openAnswer({
+      sealed: fromBase64Url(reply.sealed) as Uint8Array,
+      replyKey,
+      requestId,
+      kioskId: keyId(k.publicKey),
+      sealedRequest: sealed,
+      crypto,
+    });
+    if (!opened.ok) throw new Error(`answer did not open: ${opened.code}`);
+    return { answer: opened.answer, requestId, sealed, reply, replyKey: keyCopy };
+  }
+
+  beforeAll(async () => {
+    setLogSink((line) => logLines.push(line));
+    dir = mkdtempSync(join(tmpdir(), 'vrs-endpoint-'));
+    relayId = generateIdentity(crypto);
+    kiosk = generateIdentity(crypto);
+    vrs = await startVrs({
+      stateDir: dir,
+      relayPublicKeys: [toBase64Url(relayId.publicKey)],
+      cardCaPublicKey: toBase64Url(cardCa.publicKey),
+      seed: {
+        perMunicipality: 50,
+        seed: 'endpoint',
+        municipalities: ['131016', '131041', '131130', '472018'],
+      },
+      ids: { threshold: 4, windowMs: 60_000 },
+    });
+    relay = await connectTestRelay({
+      url: vrs.info.lgwan,
+      identity: relayId,
+      vrsPublicKey: vrsKey(),
+      crypto,
+    });
+  });
+  afterAll(async () => {
+    relay?.close();
+    await vrs?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints where it listens: loopback LGWAN, HTTPS directory at the issuer URL', () => {
+    expect(vrs.info.lgwan).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(vrs.info.jwks).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/issuer\/\.well-known\/jwks\.json$/);
+    expect(vrs.info.identityPublicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('issues a domestic certificate whose SHC verifies against the published JWKS', async () => {
+    const taro = byId('taro');
+    const { answer } = await ask(taro);
+    expect(answer.outcome).toBe('issued');
+    if (answer.outcome !== 'issued') return;
+    expect(answer.person.name).toBe(taro.name);
+    expect(answer.person.passportNumber).toBeUndefined();
+    expect(answer.vdsNc).toBeUndefined();
+    expect(answer.municipality.code).toBe('131016');
+    expect(answer.doses.length).toBeGreaterThan(0);
+    const jwks = await new Promise<JSONWebKeySet>((resolve, reject) =>
+      httpsGet(vrs.info.jwks, { ca: vrs.tlsCertificate }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve(JSON.parse(body) as JSONWebKeySet));
+      }).on('error', reject),
+    );
+    const { payload } = await compactVerify(answer.shc, createLocalJWKSet(jwks));
+    const p = JSON.parse(inflateRawSync(Buffer.from(payload)).toString()) as { iss: string };
+    expect(p.iss).toBe(vrs.info.issuer);
+    // Audit: one row with a keyed hash, never the number.
+    const audit = await vrs.db.query<{ outcome: string; resident_hash: Uint8Array; certificate_id: string }>(
+      "SELECT outcome, resident_hash, certificate_id FROM vrs_issuance WHERE outcome = 'issued'",
+    );
+    expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0]?.certificate_id).toBe(answer.certificateId);
+    expect(new Uint8Array(audit.rows[0]?.resident_hash ?? [])).toHaveLength(32);
+    const dump = JSON.stringify((await vrs.db.query('SELECT * FROM vrs_issuance')).rows);
+    expect(dump).not.toContain(taro.myNumber);
+  });
+
+  it('binds the answer to its request: opened for another request id it fails', async () => {
+    const taro = byId('taro');
+    const { reply, sealed, replyKey } = await ask(taro);
+    if (reply.type !== 'vrs.response') throw new Error('response expected');
+    const other = openAnswer({
+      sealed: fromBase64Url(reply.sealed) as Uint8Array,
+      replyKey,
+      requestId: newRequestId(crypto),
+      kioskId: keyId(kiosk.publicKey),
+      sealedRequest: sealed,
+      crypto,
+    });
+    expect(other).toEqual({ ok: false, code: 'ENVELOPE_BINDING_MISMATCH' });
+  });
+
+  it('issues the overseas version with a VDS-NC for a resident with a registered passport', async () => {
+    const o = byId('overseas');
+    const { answer } = await ask(o, { certType: 'overseas' });
+    expect(answer.outcome).toBe('issued');
+    if (answer.outcome !== 'issued') return;
+    expect(answer.person.passportNumber).toBe(o.passport?.number);
+    expect(answer.person.nameRomaji).toBe(o.nameRomaji);
+    expect(answer.vdsNc).toMatchObject({ data: { hdr: { is: 'JPN' }, msg: { uvci: answer.certificateId } } });
+  });
+
+  it('refuses the overseas version without a registered passport', async () => {
+    expect((await ask(byId('taro'), { certType: 'overseas' })).answer).toEqual({
+      outcome: 'refused',
+      code: 'VRS_NO_PASSPORT',
+    });
+  });
+
+  it('answers no-record for the resident without records and for the wrong municipality', async () => {
+    const none = byId('norecords');
+    expect((await ask(none)).answer).toEqual({ outcome: 'no-record' });
+    expect((await ask(byId('taro'), { municipality: '131041' })).answer).toEqual({ outcome: 'no-record' });
+    expect((await ask(byId('taro'), { municipality: '999999' })).answer).toEqual({
+      outcome: 'refused',
+      code: 'VRS_MUNICIPALITY_UNKNOWN',
+    });
+  });
+
+  it('refuses a forged card and alerts the relay', async () => {
+    const taro = byId('taro');
+    const { answer } = await ask(taro, { card: cardOf(taro, otherCa) });
+    expect(answer).toEqual({ outcome: 'refused', code: 'VRS_CARD_FORGED' });
+    const alert = await relay.next((m) => m.type === 'vrs.alert' && m.kind === 'forged-card');
+    expect(alert).toMatchObject({ type: 'vrs.alert', severity: 'critical', kioskId: keyId(kiosk.publicKey) });
+    expect(JSON.stringify(alert)).not.toContain(taro.myNumber);
+  });
+
+  it('refuses a genuine card whose basic 4 information differs from the record', async () => {
+    const taro = byId('taro');
+    const moved = cardOf(taro, cardCa, { address: '東京都千代田区架空町九丁目9番9号' });
+    expect((await ask(taro, { card: moved })).answer).toEqual({
+      outcome: 'refused',
+      code: 'VRS_BASIC4_MISMATCH',
+    });
+    expect(logLines.join('\n')).not.toContain('架空町九丁目');
+    expect(logLines.join('\n')).not.toContain(taro.myNumber);
+    expect(logLines.join('\n')).not.toContain(taro.name);
+  });
+
+  it('answers a retried request id with the same answer and issues once', async () => {
+    const taro = byId('taro');
+    const requestId = newRequestId(crypto);
+    const kid = keyId(kiosk.publicKey);
+    const { sealed } = sealRequest({
+      vrsBoxPublicKey: boxKey(),
+      request: {
+        requestId,
+        kioskId: kid,
+        municipality: '131016',
+        certType: 'domestic',
+        copies: 1,
+        card: cardOf(taro),
+      },
+      crypto,
+    });
+    const msg = {
+      v: 1 as const,
+      type: 'vrs.request' as const,
+      requestId,
+      kioskId: kid,
+      municipality: '131016',
+      sealed: toBase64Url(sealed),
+    };
+    relay.send(msg);
+    relay.send(msg);
+    const a = await relay.next((m) => 'requestId' in m && m.requestId === requestId);
+    const b = await relay.next((m) => 'requestId' in m && m.requestId === requestId);
+    expect(a).toEqual(b);
+    // The same id with other content is a replay.
+    const { sealed: other } = sealRequest({
+      vrsBoxPublicKey: boxKey(),
+      request: {
+        requestId,
+        kioskId: kid,
+        municipality: '131016',
+        certType: 'domestic',
+        copies: 1,
+        card: cardOf(taro),
+      },
+      crypto,
+    });
+    relay.send({ ...msg, sealed: toBase64Url(other) });
+    expect(await relay.next((m) => 'requestId' in m && m.requestId === requestId)).toMatchObject({
+      type: 'vrs.error',
+      code: 'VRS_REQUEST_MISROUTED',
+    });
+    await relay.next((m) => m.type === 'vrs.alert' && m.kind === 'replayed-request');
+  });
+
+  it('refuses a request whose routing differs from its sealed content', async () => {
+    const requestId = newRequestId(crypto);
+    const { sealed } = sealRequest({
+      vrsBoxPublicKey: boxKey(),
+      request: {
+        requestId,
+        kioskId: keyId(kiosk.publicKey),
+        municipality: '131016',
+        certType: 'domestic',
+        copies: 1,
+        card: cardOf(byId('taro')),
+      },
+      crypto,
+    });
+    const other = generateIdentity(crypto);
+    relay.send({
+      v: 1,
+      type: 'vrs.request',
+      requestId,
+      kioskId: keyId(other.publicKey),
+      municipality: '131016',
+      sealed: toBase64Url(sealed),
+    });
+    expect(await relay.next((m) => 'requestId' in m && m.requestId === requestId)).toMatchObject({
+      type: 'vrs.error',
+      code: 'VRS_REQUEST_MISROUTED',
+    });
+    // Sealed to another key: the envelope does not open.
+    const id2 = newRequestId(crypto);
+    relay.send({
+      v: 1,
+      type: 'vrs.request',
+      requestId: id2,
+      kioskId: keyId(kiosk.publicKey),
+      municipality: '131016',
+      sealed: toBase64Url(Uint8Array.of(1, ...nacl.randomBytes(200))),
+    });
+    expect(await relay.next((m) => 'requestId' in m && m.requestId === id2)).toMatchObject({
+      type: 'vrs.error',
+      code: 'ENVELOPE_AUTH_FAILED',
+    });
+  });
+
+  it('lists its municipalities', async () => {
+    const requestId = newRequestId(crypto);
+    relay.send({ v: 1, type: 'vrs.municipalities.request', requestId });
+    const r = await relay.next((m) => m.type === 'vrs.municipalities.response');
+    expect(r.type === 'vrs.municipalities.response' && r.list.find((m) => m.code === '131016')).toEqual({
+      code: '131016',
+      name: '千代田区',
+      nameEn: 'Chiyoda',
+      prefecture: '東京都',
+    });
+  });
+
+  it('throttles one kiosk asking for many different residents', async () => {
+    const scanner = generateIdentity(crypto);
+    const residents = ['taro', 'overseas', 'norecords', 'hanako', 'gaiji'].map(byId);
+    const answers: CertAnswerBody[] = [];
+    for (const f of residents)
+      answers.push((await ask(f, { kiosk: scanner, municipality: '131016' })).answer);
+    expect(answers.slice(0, 4).every((a) => a.outcome !== 'refused')).toBe(true);
+    expect(answers[4]).toEqual({ outcome: 'refused', code: 'VRS_RATE_LIMITED' });
+    await relay.next(
+      (m) => m.type === 'vrs.alert' && m.kind === 'many-residents' && m.kioskId === keyId(scanner.publicKey),
+    );
+  });
+
+  it('refuses plain HTTP, a missing or bad hello, and an unknown relay key, raising alerts', async () => {
+    const status = await new Promise<number>((resolve, reject) =>
+      httpRequest(vrs.info.lgwan.replace('ws:', 'http:') + '/', (res) => resolve(res.statusCode ?? 0))
+        .on('error', reject)
+        .end(),
+    );
+    expect(status).toBe(426);
+    const upgrade = (headers: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(vrs.info.lgwan, { headers });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => resolve(101));
+        ws.on('error', () => resolve(-1));
+      });
+    expect(await upgrade({})).toBe(401);
+    expect(await upgrade({ 'x-channel-hello': 'AAAA' })).toBe(401);
+    await expect(
+      connectTestRelay({
+        url: vrs.info.lgwan,
+        identity: generateIdentity(crypto),
+        vrsPublicKey: vrsKey(),
+        crypto,
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+    // A client pinning the wrong VRS key refuses VRS.
+    await expect(
+      connectTestRelay({
+        url: vrs.info.lgwan,
+        identity: relayId,
+        vrsPublicKey: generateIdentity(crypto).publicKey,
+        crypto,
+      }),
+    ).rejects.toThrow(/CHANNEL_UNKNOWN_PEER/);
+    for (const kind of ['not-channel', 'handshake-failed', 'unknown-peer'])
+      await relay.next((m) => m.type === 'vrs.alert' && m.kind === kind);
+    await vrs.alerts.flushed();
+    const stored = await vrs.db.query<{ kind: string }>('SELECT DISTINCT kind FROM vrs_alert');
+    expect(stored.rows.map((r) => r.kind)).toEqual(
+      expect.arrayContaining(['not-channel', 'handshake-failed', 'unknown-peer', 'forged-card']),
+    );
+  });
+
+  it('closes a channel that carries a malformed message, and alerts', async () => {
+    const second = await connectTestRelay({
+      url: vrs.info.lgwan,
+      identity: relayId,
+      vrsPublicKey: vrsKey(),
+      crypto,
+    });
+    second.sendSealedBytes(new TextEncoder().encode('{"v":1,"type":"vrs.nonsense"}'));
+    expect(await second.closed).toBeGreaterThan(0);
+    await relay.next((m) => m.type === 'vrs.alert' && m.kind === 'malformed-message');
+  });
+});

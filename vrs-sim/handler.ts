@@ -1,0 +1,375 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Db } from '../common/db.js';
+import type { Logger } from '../common/log.js';
+import { verifyCardData } from '../protocol/card-data.js';
+import {
+  fromBase64Url,
+  openRequest,
+  sealAnswer,
+  toBase64Url,
+  type CertAnswerBody,
+  type CertRequest,
+  type CryptoProvider,
+  type RelayToVrs,
+  type VrsToRelay,
+} from '../protocol/index.js';
+import type { AlertCenter, ResidentSpread } from './alerts.js';
+import { recordAudit, type AuditEntry } from './audit.js';
+import { CertificateTooLargeError, type CertificateIssuer } from './certs/issuer.js';
+import { MUNICIPALITIES, findMunicipality, findPrefecture } from './municipalities.js';
+import { PRODUCTS } from './products.js';
+import type { ResidentRecord } from './record.js';
+import type { VrsService } from './service.js';
+
+/** Passports registered before this date do not allow kiosk issuance of the overseas version (REFERENCE 1.2). */
+export const PASSPORT_REGISTERED_FROM = '2022-07-21';
+
+export interface HandlerOptions {
+  db: Db;
+  service: VrsService;
+  issuer: CertificateIssuer;
+  alerts: AlertCenter;
+  spread: ResidentSpread;
+  crypto: CryptoProvider;
+  /** VRS's X25519 key for the end-to-end envelopes. */
+  boxSecretKey: Uint8Array;
+  /** The card issuing authority's Ed25519 public key (the simulator's card CA). */
+  cardCaPublicKey: Uint8Array;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** Where a message came from: the relay's key id and the socket address (for alerts). */
+export interface MessageContext {
+  relayId: string;
+  source: string;
+}
+
+const NATIONALITY: Record<string, string> = { JPN: '日本 / JAPAN' };
+const norm = (s: string) => s.normalize('NFKC').replace(/\s+/gu, ' ').trim();
+const isoBirth = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`;
+const jstDate = (t: Date) => new Date(t.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+
+/** Which basic-4 fields differ (names only, for the operator; never the values). */
+export function basic4Mismatch(
+  card: { name: string; address: string; birthDate: string; sex: string },
+  record: ResidentRecord,
+): string[] {
+  const out: string[] = [];
+  if (norm(card.name) !== norm(record.name)) out.push('name');
+  if (norm(card.address) !== norm(record.address)) out.push('address');
+  if (card.birthDate !== record.birthDate) out.push('birthDate');
+  if (card.sex !== record.sex) out.push('sex');
+  return out;
+}
+
+/** The answer body of an issued certificate, as the kiosk prints it. */
+export function issuedBody(
+  record: ResidentRecord,
+  municipality: string,
+  certType: 'domestic' | 'overseas',
+  cert: { certificateId: string; shc: string; vdsNc?: object },
+  now: Date,
+): CertAnswerBody {
+  const m = findMunicipality(municipality);
+  if (m === undefined) throw new TypeError('municipality: unknown');
+  const pref = findPrefecture(m.prefecture);
+  const person: Extract<CertAnswerBody, { outcome: 'issued' }>['person'] = {
+    name: record.name,
+    birthDate: isoBirth(record.birthDate),
+  };
+  if (certType === 'overseas' && record.passport !== undefined) {
+    person.nameRomaji = record.nameRomaji;
+    person.passportNumber = record.passport.number;
+    person.nationality = NATIONALITY[record.passport.nationality] ?? record.passport.nationality;
+  }
+  return {
+    outcome: 'issued',
+    certificateId: cert.certificateId,
+    issuedAt: jstDate(now),
+    certType,
+    municipality: { code: m.code, name: m.name, nameEn: m.nameEn, prefecture: pref?.name ?? m.prefecture },
+    issuer: { ja: `${pref?.name ?? ''}${m.name}長`, en: `Mayor of ${m.nameEn}` },
+    person,
+    doses: record.doses.map((d) => {
+      const p = PRODUCTS[d.product];
+      return {
+        seq: d.seq,
+        date: d.date,
+        vaccineType: p.kind,
+        manufacturer: p.manufacturer,
+        manufacturerEn: p.manufacturerEn,
+        product: p.name,
+        productEn: p.nameEn,
+        lot: d.lot,
+        cvx: p.cvx,
+        country: 'JPN',
+      };
+    }),
+    shc: cert.shc,
+    ...(cert.vdsNc !== undefined ? { vdsNc: cert.vdsNc as Record<string, unknown> } : {}),
+  };
+}
+
+/** The participating municipalities as the protocol lists them. */
+export function municipalityList() {
+  return MUNICIPALITIES.map((m) => ({
+    code: m.code,
+    name: m.name,
+    nameEn: m.nameEn,
+    prefecture: findPrefecture(m.prefecture)?.name ?? m.prefecture,
+  }));
+}
+
+interface Answered {
+  sealedHash: string;
+  reply: Promise<VrsToRelay>;
+  at: number;
+}
+
+const DEDUPE_TTL_MS = 15 * 60_000;
+const DEDUPE_MAX = 20_000;
+
+/**
+ * Handles the relay's messages: opens the sealed request, checks routing, card signature, basic 4
+ * information and rights, signs the certificate, audits, and seals the answer to the kiosk. Transport-
+ * agnostic (the WebSocket endpoint feeds it). A request id seen before with the same sealed bytes gets
+ * the same answer again (the relay retries safely); with other bytes it is a replay and is refused.
+ */
+export class RequestHandler {
+  readonly #o: HandlerOptions;
+  readonly #answered = new Map<string, Answered>();
+  /** Keyed hash for intrusion detection only; the key lives in memory and dies with the process. */
+  readonly #idsKey = randomBytes(32);
+
+  constructor(options: HandlerOptions) {
+    this.#o = options;
+  }
+
+  async handle(msg: RelayToVrs, ctx: MessageContext): Promise<VrsToRelay> {
+    switch (msg.type) {
+      case 'vrs.municipalities.request':
+        return {
+          v: 1,
+          type: 'vrs.municipalities.response',
+          requestId: msg.requestId,
+          list: municipalityList(),
+        };
+      case 'vrs.request':
+        return this.#request(msg, ctx);
+      default: {
+        const never: never = msg;
+        throw new TypeError(`message: ${String(never)}`);
+      }
+    }
+  }
+
+  #request(msg: Extract<RelayToVrs, { type: 'vrs.request' }>, ctx: MessageContext): Promise<VrsToRelay> {
+    const sealedHash = createHmac('sha256', this.#idsKey).update(msg.sealed).digest('base64url');
+    const seen = this.#answered.get(msg.requestId);
+    if (seen !== undefined && Date.now() - seen.at < DEDUPE_TTL_MS) {
+      if (seen.sealedHash === sealedHash) return seen.reply;
+      this.#o.alerts.raise('replayed-request', {
+        source: ctx.source,
+        kioskId: msg.kioskId,
+        text: 'request id reused with other content',
+      });
+      void this.#audit({
+        requestId: msg.requestId,
+        kioskId: msg.kioskId,
+        municipality: msg.municipality,
+        outcome: 'replayed',
+        code: 'VRS_REQUEST_MISROUTED',
+      });
+      return Promise.resolve({
+        v: 1,
+        type: 'vrs.error',
+        requestId: msg.requestId,
+        code: 'VRS_REQUEST_MISROUTED',
+      });
+    }
+    const reply = this.#process(msg, ctx);
+    const entry: Answered = { sealedHash, reply, at: Date.now() };
+    this.#answered.set(msg.requestId, entry);
+    // Transient failures are not remembered: the relay's retry gets a fresh attempt.
+    void reply.then((r) => {
+      if (
+        r.type === 'vrs.error' &&
+        r.code === 'VRS_UNAVAILABLE' &&
+        this.#answered.get(msg.requestId) === entry
+      )
+        this.#answered.delete(msg.requestId);
+    });
+    if (this.#answered.size > DEDUPE_MAX) {
+      for (const [k, v] of this.#answered) {
+        if (this.#answered.size <= DEDUPE_MAX * 0.9 && Date.now() - v.at < DEDUPE_TTL_MS) break;
+        this.#answered.delete(k);
+      }
+    }
+    return reply;
+  }
+
+  async #audit(e: AuditEntry): Promise<void> {
+    try {
+      await recordAudit(this.#o.db, e);
+    } catch (err) {
+      this.#o.log.error('audit.failed', {
+        requestId: e.requestId,
+        error: err instanceof Error ? err.name : 'error',
+      });
+      throw err;
+    }
+  }
+
+  async #process(
+    msg: Extract<RelayToVrs, { type: 'vrs.request' }>,
+    ctx: MessageContext,
+  ): Promise<VrsToRelay> {
+    const o = this.#o;
+    const error = (code: string): VrsToRelay => ({ v: 1, type: 'vrs.error', requestId: msg.requestId, code });
+    const sealed = fromBase64Url(msg.sealed);
+    if (sealed === undefined) {
+      o.alerts.raise('malformed-request', {
+        source: ctx.source,
+        kioskId: msg.kioskId,
+        text: 'sealed is not base64url',
+      });
+      return error('PROTOCOL_MALFORMED');
+    }
+    const opened = openRequest({ sealed, vrsBoxSecretKey: o.boxSecretKey, crypto: o.crypto });
+    if (!opened.ok) {
+      o.alerts.raise('malformed-request', {
+        source: ctx.source,
+        kioskId: msg.kioskId,
+        text: `code=${opened.code}`,
+      });
+      await this.#audit({
+        requestId: msg.requestId,
+        kioskId: msg.kioskId,
+        municipality: msg.municipality,
+        outcome: 'error',
+        code: opened.code,
+      });
+      return error(opened.code);
+    }
+    const request = opened.request;
+    if (
+      request.requestId !== msg.requestId ||
+      request.kioskId !== msg.kioskId ||
+      request.municipality !== msg.municipality
+    ) {
+      o.alerts.raise('misrouted-request', {
+        source: ctx.source,
+        kioskId: msg.kioskId,
+        text: 'routing differs from the sealed request',
+      });
+      await this.#audit({
+        requestId: msg.requestId,
+        kioskId: msg.kioskId,
+        municipality: msg.municipality,
+        outcome: 'error',
+        code: 'VRS_REQUEST_MISROUTED',
+      });
+      return error('VRS_REQUEST_MISROUTED');
+    }
+    try {
+      const { body, audit } = await this.#decide(request, ctx);
+      await this.#audit({
+        requestId: request.requestId,
+        kioskId: request.kioskId,
+        municipality: request.municipality,
+        ...audit,
+      });
+      const answer = sealAnswer({ request, sealedRequest: sealed, body, crypto: o.crypto });
+      o.log.info('request.answered', {
+        requestId: request.requestId,
+        kioskId: request.kioskId,
+        outcome: body.outcome,
+        code: audit.code,
+      });
+      return { v: 1, type: 'vrs.response', requestId: request.requestId, sealed: toBase64Url(answer) };
+    } catch (err) {
+      o.log.error('request.failed', {
+        requestId: request.requestId,
+        error: err instanceof Error ? err.name : 'error',
+      });
+      return error('VRS_UNAVAILABLE');
+    }
+  }
+
+  async #decide(
+    request: CertRequest,
+    ctx: MessageContext,
+  ): Promise<{ body: CertAnswerBody; audit: Omit<AuditEntry, 'requestId' | 'kioskId' | 'municipality'> }> {
+    const o = this.#o;
+    const refused = (code: string, residentHash?: Uint8Array) => ({
+      body: { outcome: 'refused' as const, code },
+      audit: { outcome: 'refused' as const, code, residentHash },
+    });
+    if (findMunicipality(request.municipality) === undefined) return refused('VRS_MUNICIPALITY_UNKNOWN');
+    const ef = (s: string) => fromBase64Url(s) ?? new Uint8Array(0);
+    const card = verifyCardData({
+      myNumberEf: ef(request.card.myNumberEf),
+      basic4Ef: ef(request.card.basic4Ef),
+      signatureEf: ef(request.card.signatureEf),
+      certificateEf: ef(request.card.certificateEf),
+      caPublicKey: o.cardCaPublicKey,
+    });
+    if (!card.ok) {
+      if (card.code === 'CARD_FORGED')
+        o.alerts.raise('forged-card', {
+          source: ctx.source,
+          kioskId: request.kioskId,
+          text: 'card data did not verify against the card CA',
+        });
+      return refused(card.code === 'CARD_FORGED' ? 'VRS_CARD_FORGED' : 'VRS_CARD_INVALID');
+    }
+    const spreadKey = createHmac('sha256', this.#idsKey).update(card.myNumber).digest('base64url');
+    if (o.spread.note(request.kioskId, spreadKey)) {
+      o.alerts.raise('many-residents', {
+        source: ctx.source,
+        kioskId: request.kioskId,
+        text: 'one kiosk asked for many different residents',
+      });
+      return refused('VRS_RATE_LIMITED');
+    }
+    const view = o.service.as({ kind: 'municipality', code: request.municipality });
+    const found = await view.findResident(request.municipality, card.myNumber);
+    if (!found.ok) {
+      const hash = 'residentHash' in found ? found.residentHash : undefined;
+      if (found.code === 'VRS_NO_RECORD')
+        return { body: { outcome: 'no-record' }, audit: { outcome: 'no-record', residentHash: hash } };
+      if (found.code === 'VRS_RECORD_CORRUPT')
+        o.alerts.raise('record-corrupt', {
+          source: ctx.source,
+          kioskId: request.kioskId,
+          text: `municipality=${request.municipality}`,
+        });
+      return refused(found.code, hash);
+    }
+    const { record, residentHash } = found;
+    const mismatch = basic4Mismatch(card, record);
+    if (mismatch.length > 0) {
+      o.log.info('request.basic4_mismatch', { requestId: request.requestId, fields: mismatch.join(',') });
+      return refused('VRS_BASIC4_MISMATCH', residentHash);
+    }
+    if (
+      request.certType === 'overseas' &&
+      (record.passport === undefined || record.passport.registeredAt < PASSPORT_REGISTERED_FROM)
+    )
+      return refused('VRS_NO_PASSPORT', residentHash);
+    if (record.doses.length === 0)
+      return { body: { outcome: 'no-record' }, audit: { outcome: 'no-record', residentHash } };
+    const now = o.now?.() ?? new Date();
+    try {
+      const cert = await o.issuer.issue(record, request.municipality, request.certType, now);
+      return {
+        body: issuedBody(record, request.municipality, request.certType, cert, now),
+        audit: { outcome: 'issued', residentHash, certificateId: cert.certificateId },
+      };
+    } catch (err) {
+      if (err instanceof CertificateTooLargeError) return refused('VRS_CERT_TOO_LARGE', residentHash);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { join } from 'node:path';
+import { nodeCrypto } from '../common/crypto-node.js';
+import { openDb, type Db } from '../common/db.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { toBase64Url, type CryptoProvider, type Identity } from '../protocol/index.js';
+import { AlertCenter, ResidentSpread } from './alerts.js';
+import { CertificateIssuer } from './certs/issuer.js';
+import { ensureTls, ensureVdsNcSigner } from './certs/pki.js';
+import { SigningKeys } from './certs/signing-keys.js';
+import { createDirectoryApp, startDirectory } from './directory.js';
+import { startEndpoint } from './endpoint.js';
+import { RequestHandler } from './handler.js';
+import { loadVrsKeys, toKey } from './identity.js';
+import { seedStore } from './seed/seed.js';
+import { VrsService } from './service.js';
+import { KeyStore } from './storage/keystore.js';
+import { ResidentStore } from './storage/store.js';
+
+export interface VrsOptions {
+  /** Keys, TLS material, PGlite data and signing keys live here. */
+  stateDir: string;
+  /** A PostgreSQL URL; absent = embedded PGlite in `<stateDir>/db`. */
+  dbUrl?: string | undefined;
+  /** The LGWAN-side address of the endpoint (default 127.0.0.1) and its port (0 = any free port). */
+  lgwanHost?: string;
+  lgwanPort?: number;
+  /** The key directory's HTTPS address (default 127.0.0.1) and port (0 = any free port). */
+  httpsHost?: string;
+  httpsPort?: number;
+  /** The SHC `iss`; default `https://<httpsHost>:<port>/issuer`. */
+  issuerUrl?: string;
+  /** Pinned relay identity keys (base64url or bytes). */
+  relayPublicKeys: readonly (string | Uint8Array)[];
+  /** The card issuing authority's Ed25519 public key (the simulator's `card-ca.json`). */
+  cardCaPublicKey: string | Uint8Array;
+  /** Seed fictional residents (and the fixture residents) on start; skipped per municipality already seeded. */
+  seed?: { perMunicipality: number; seed: string | number; municipalities?: readonly string[] } | undefined;
+  /** Intrusion detection: more than `threshold` different residents from one kiosk in `windowMs`. */
+  ids?: { threshold?: number; windowMs?: number };
+  crypto?: CryptoProvider;
+  log?: Logger;
+}
+
+/** The `npm run vrs` JSON line. */
+export interface VrsInfo {
+  lgwan: string;
+  jwks: string;
+  issuer: string;
+  identityPublicKey: string;
+  boxPublicKey: string;
+}
+
+export interface RunningVrs {
+  info: VrsInfo;
+  /** PEM of the key directory's self-signed TLS certificate (clients pin it). */
+  tlsCertificate: string;
+  identity: Identity;
+  db: Db;
+  store: ResidentStore;
+  keyStore: KeyStore;
+  signingKeys: SigningKeys;
+  service: VrsService;
+  issuer: CertificateIssuer;
+  alerts: AlertCenter;
+  connectedRelays(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts the VRS stand-in: storage, seed, key directory (HTTPS) and the LGWAN endpoint. */
+export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
+  if (typeof o?.stateDir !== 'string' || o.stateDir === '')
+    throw new TypeError('stateDir: folder path expected');
+  if (!Array.isArray(o.relayPublicKeys)) throw new TypeError('relayPublicKeys: array of keys expected');
+  const relayKeys = o.relayPublicKeys.map((k, i) => toKey(k, `relayPublicKeys[${i}]`));
+  const cardCa = toKey(o.cardCaPublicKey, 'cardCaPublicKey');
+  const crypto = o.crypto ?? nodeCrypto;
+  const log = o.log ?? createLogger('vrs');
+  const keys = loadVrsKeys(o.stateDir, crypto);
+  const db = await openDb({ url: o.dbUrl, dataDir: join(o.stateDir, 'db') });
+  const cleanups: (() => Promise<void>)[] = [() => db.close()];
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const keyStore = new KeyStore(join(o.stateDir, 'keys'));
+    const store = await ResidentStore.open(db, keyStore);
+    if (o.seed !== undefined) {
+      const t0 = performance.now();
+      const r = await seedStore(store, {
+        perMunicipality: o.seed.perMunicipality,
+        seed: o.seed.seed,
+        ...(o.seed.municipalities ? { municipalities: o.seed.municipalities } : {}),
+      });
+      log.info('seeded', {
+        inserted: r.inserted,
+        skipped: r.skipped.length,
+        ms: Math.round(performance.now() - t0),
+      });
+    }
+    const signingKeys = new SigningKeys(join(o.stateDir, 'signing'));
+    const httpsHost = o.httpsHost ?? '127.0.0.1';
+    const tls = await ensureTls(o.stateDir, [httpsHost]);
+    let iss = o.issuerUrl ?? '';
+    const issuer = new CertificateIssuer({
+      db,
+      keys: signingKeys,
+      vdsnc: await ensureVdsNcSigner(o.stateDir),
+      iss: () => iss,
+    });
+    const directory = await startDirectory(
+      createDirectoryApp(issuer, log.child('directory')),
+      tls,
+      httpsHost,
+      o.httpsPort ?? 0,
+    );
+    cleanups.push(() => directory.close());
+    const hostPart = httpsHost.includes(':') ? `[${httpsHost}]` : httpsHost;
+    if (iss === '') iss = `https://${hostPart}:${directory.port}/issuer`;
+    const alerts = new AlertCenter({ db, log: log.child('ids') });
+    cleanups.push(() => alerts.flushed());
+    const service = new VrsService(store);
+    const handler = new RequestHandler({
+      db,
+      service,
+      issuer,
+      alerts,
+      spread: new ResidentSpread(o.ids ?? {}),
+      crypto,
+      boxSecretKey: keys.boxSecretKey,
+      cardCaPublicKey: cardCa,
+      log: log.child('request'),
+    });
+    const endpoint = await startEndpoint({
+      host: o.lgwanHost ?? '127.0.0.1',
+      port: o.lgwanPort ?? 0,
+      identity: keys.identity,
+      crypto,
+      relayPublicKeys: relayKeys,
+      handler,
+      alerts,
+      log: log.child('lgwan'),
+    });
+    cleanups.push(() => endpoint.close());
+    const info: VrsInfo = {
+      lgwan: endpoint.url,
+      jwks: `${iss}/.well-known/jwks.json`,
+      issuer: iss,
+      identityPublicKey: toBase64Url(keys.identity.publicKey),
+      boxPublicKey: toBase64Url(keys.boxPublicKey),
+    };
+    log.info('started', { lgwan: info.lgwan, jwks: info.jwks });
+    return {
+      info,
+      tlsCertificate: tls.cert,
+      identity: keys.identity,
+      db,
+      store,
+      keyStore,
+      signingKeys,
+      service,
+      issuer,
+      alerts,
+      connectedRelays: () => endpoint.connectedRelays(),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
