@@ -131,9 +131,9 @@ export class Pn532Emulator {
     for (const w of this.#cardWaiters) w();
   }
 
+  /** Takes the card away. An activated target stays known to the chip until a command to it times out. */
   removeCard(): void {
     this.#card = undefined;
-    this.#target = undefined;
     this.#pendingChain = undefined;
   }
 
