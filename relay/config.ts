@@ -25,7 +25,7 @@ export const RelayOptions = z.object({
   kioskPort: z.number().int().min(0).max(65535).default(0),
   opsHost: z.string().default('127.0.0.1'),
   opsPort: z.number().int().min(0).max(65535).default(0),
-  opsToken: z.string().min(16, 'opsToken: at least 16 characters'),
+  opsToken: z.string().min(16, 'at least 16 characters'),
   /** base64 or base64url 32-byte Ed25519 seed; absent: read or created in `stateDir/identity.seed`. */
   identitySeed: z.string().optional(),
   vrsEndpoints: z.array(VrsEndpointOption).default([]),

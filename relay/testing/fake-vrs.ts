@@ -29,6 +29,8 @@ export interface FakeVrsOptions {
   delayMs?: () => number;
   /** When true for a request, no answer is sent (timeouts). */
   drop?: (requestId: string) => boolean;
+  /** VRS's box key pair, shared by several endpoints of one VRS. */
+  box?: { publicKey: Uint8Array; secretKey: Uint8Array };
   /** Send every answer twice (the second must be dropped by the relay as late). */
   duplicateAnswers?: boolean;
 }
@@ -40,7 +42,7 @@ export interface FakeVrsOptions {
  */
 export class FakeVrs {
   readonly identity: Identity = generateIdentity(nodeCrypto);
-  readonly box = x25519KeyPair(nodeCrypto);
+  readonly box: { publicKey: Uint8Array; secretKey: Uint8Array };
   readonly #opts: FakeVrsOptions;
   readonly #server: Server;
   readonly #wss = new WebSocketServer({
@@ -59,6 +61,7 @@ export class FakeVrs {
 
   constructor(opts: FakeVrsOptions) {
     this.#opts = opts;
+    this.box = opts.box ?? x25519KeyPair(nodeCrypto);
     this.#wss.on('headers', (h, req) => {
       const r = this.#responses.get(req);
       if (r !== undefined) h.push(`x-channel-response: ${r}`);
