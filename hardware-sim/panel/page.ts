@@ -12,6 +12,7 @@ export function loadPanelPage(): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Kiosk hardware simulator — control panel</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/panel/panel.css">
 <script type="module" src="/panel/panel.js"></script>
 </head>
