@@ -72,6 +72,12 @@ export class KeyStore {
     return join(this.#dir, `${code}.shredded`);
   }
 
+  #forget(code: string, keys: MunicipalityKeys): void {
+    (keys.dataKey as Uint8Array).fill(0);
+    (keys.indexKey as Uint8Array).fill(0);
+    this.#cache.delete(code);
+  }
+
   isShredded(code: string): boolean {
     checkCode(code);
     return existsSync(this.#tombstone(code));
@@ -80,10 +86,14 @@ export class KeyStore {
   /** The municipality's keys, or undefined when it has none (never created, or shredded). */
   get(code: string): MunicipalityKeys | undefined {
     checkCode(code);
-    const cached = this.#cache.get(code);
-    if (cached !== undefined) return cached;
     const file = this.#file(code);
-    if (!existsSync(file)) return undefined;
+    const cached = this.#cache.get(code);
+    // The file is checked on every use: a `shred` run by another process takes effect at once.
+    if (!existsSync(file)) {
+      if (cached !== undefined) this.#forget(code, cached);
+      return undefined;
+    }
+    if (cached !== undefined) return cached;
     if ((statSync(file).mode & 0o077) !== 0) throw new Error(`key file for ${code} is readable by others`);
     const parsed = KeyFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     if (parsed.municipality !== code) throw new Error(`key file for ${code} names another municipality`);
@@ -123,11 +133,7 @@ export class KeyStore {
   shred(code: string): boolean {
     checkCode(code);
     const cached = this.#cache.get(code);
-    if (cached !== undefined) {
-      (cached.dataKey as Uint8Array).fill(0);
-      (cached.indexKey as Uint8Array).fill(0);
-      this.#cache.delete(code);
-    }
+    if (cached !== undefined) this.#forget(code, cached);
     writeFileSync(this.#tombstone(code), JSON.stringify({ shreddedAt: new Date().toISOString() }) + '\n', {
       mode: 0o600,
     });

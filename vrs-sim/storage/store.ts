@@ -152,7 +152,7 @@ export class ResidentStore {
           residents: 0,
           doses: 0,
           residentsByDoseCount: [0, 0, 0, 0, 0, 0, 0, 0],
-          shredded: row.shredded,
+          shredded: row.shredded || this.keys.isShredded(row.municipality),
         };
         out.set(row.municipality, c);
       }

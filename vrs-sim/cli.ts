@@ -1,0 +1,278 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { openDb, type Db } from '../common/db.js';
+import { auditCounts } from './audit.js';
+import { MUNICIPALITIES, findMunicipality } from './municipalities.js';
+import { seedStore } from './seed/seed.js';
+import { parseRole, roleName, VrsService } from './service.js';
+import { SigningKeys } from './certs/signing-keys.js';
+import { CertificateIssuer } from './certs/issuer.js';
+import { ensureVdsNcSigner } from './certs/pki.js';
+import { KeyStore } from './storage/keystore.js';
+import { ResidentStore } from './storage/store.js';
+import { startVrs, type RunningVrs } from './start.js';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: Record<string, string | undefined>;
+  /** Reads all of stdin (for `lookup`, so that a My Number never sits in argv or shell history). */
+  readStdin(): Promise<string>;
+}
+
+/** Thrown for a command-line mistake; `main.ts` prints it and exits 2. */
+export class CliError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export const USAGE = `usage: npm run vrs -- [command] [options]
+  serve (default)             start the endpoint and the key directory; prints one JSON line
+  seed                        seed residents (--per-municipality N --seed S [--municipality CODE ...])
+  shred <municipality>        destroy the municipality's data key (crypto-shredding, irreversible)
+  revoke <certificate-id>     revoke a certificate (its rid appears in the CRL)
+  rotate-key                  new SHC signing key; the old one stays published
+  counts --role ROLE          aggregate counts visible to ROLE (municipality:CODE, prefecture:CODE, national)
+  audit --role ROLE           issuance outcome counts visible to ROLE
+  lookup --role municipality:CODE   read a My Number on stdin, print that resident's record (own municipality only)
+  alerts                      recent intrusion-detection alerts
+options: --state-dir DIR (VRS_STATE_DIR, default .state/vrs)  --db-url URL (DATABASE_URL)
+  serve: --lgwan-host H --lgwan-port P --https-host H --https-port P --relay-key KEY (repeatable;
+  VRS_RELAY_PUBLIC_KEYS, comma-separated) --card-ca KEY (VRS_CARD_CA_PUBLIC_KEY) or --sim-state-dir DIR
+  (SIM_STATE_DIR, default .state/sim: reads card-ca.json) --seed S (VRS_SEED) --per-municipality N
+  (VRS_SEED_PER_MUNICIPALITY, default 1000) --issuer-url URL`;
+
+const PID_FILE = 'vrs.pid';
+
+function serverRunning(stateDir: string): boolean {
+  const file = join(stateDir, PID_FILE);
+  if (!existsSync(file)) return false;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const intArg = (v: string | undefined, name: string, dflt: number): number => {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CliError('CLI_BAD_ARGUMENT', `${name}: non-negative integer expected`);
+  return n;
+};
+
+/** Runs one command; resolves with the exit code (serve resolves with the running VRS instead). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number | RunningVrs> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      'state-dir': { type: 'string' },
+      'db-url': { type: 'string' },
+      'lgwan-host': { type: 'string' },
+      'lgwan-port': { type: 'string' },
+      'https-host': { type: 'string' },
+      'https-port': { type: 'string' },
+      'issuer-url': { type: 'string' },
+      'relay-key': { type: 'string', multiple: true },
+      'card-ca': { type: 'string' },
+      'sim-state-dir': { type: 'string' },
+      seed: { type: 'string' },
+      'per-municipality': { type: 'string' },
+      municipality: { type: 'string', multiple: true },
+      role: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const env = io.env;
+  const [command = 'serve', arg] = positionals;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const stateDir = values['state-dir'] ?? env['VRS_STATE_DIR'] ?? join(process.cwd(), '.state', 'vrs');
+  const dbUrl = values['db-url'] ?? env['DATABASE_URL'];
+  const seed = values.seed ?? env['VRS_SEED'] ?? 'vrs-sim';
+
+  /** Opens the storage for an offline command; PGlite cannot be shared with a running server. */
+  const withStore = async <T>(fn: (db: Db, store: ResidentStore) => Promise<T>): Promise<T> => {
+    if (!dbUrl && serverRunning(stateDir))
+      throw new CliError(
+        'VRS_STATE_BUSY',
+        'the VRS server is running on this embedded database; stop it first, or use DATABASE_URL',
+      );
+    const db = await openDb({ url: dbUrl, dataDir: join(stateDir, 'db') });
+    try {
+      return await fn(db, await ResidentStore.open(db, new KeyStore(join(stateDir, 'keys'))));
+    } finally {
+      await db.close();
+    }
+  };
+  const role = () => {
+    if (values.role === undefined) throw new CliError('CLI_BAD_ARGUMENT', '--role is required');
+    try {
+      return parseRole(values.role);
+    } catch (err) {
+      throw new CliError('CLI_BAD_ARGUMENT', (err as Error).message);
+    }
+  };
+
+  switch (command) {
+    case 'serve': {
+      const relayKeys = [...(values['relay-key'] ?? []), ...(env['VRS_RELAY_PUBLIC_KEYS'] ?? '').split(',')]
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      let cardCa = values['card-ca'] ?? env['VRS_CARD_CA_PUBLIC_KEY'];
+      if (cardCa === undefined) {
+        const simDir =
+          values['sim-state-dir'] ?? env['SIM_STATE_DIR'] ?? join(process.cwd(), '.state', 'sim');
+        const file = join(simDir, 'card-ca.json');
+        if (!existsSync(file))
+          throw new CliError(
+            'CLI_BAD_ARGUMENT',
+            `no card CA key: give --card-ca, or start the simulator so that ${file} exists`,
+          );
+        cardCa = z.object({ publicKey: z.string() }).parse(JSON.parse(readFileSync(file, 'utf8'))).publicKey;
+      }
+      const vrs = await startVrs({
+        stateDir,
+        dbUrl,
+        lgwanHost: values['lgwan-host'] ?? env['VRS_LGWAN_HOST'] ?? '127.0.0.1',
+        lgwanPort: intArg(values['lgwan-port'] ?? env['VRS_LGWAN_PORT'], 'lgwan-port', 0),
+        httpsHost: values['https-host'] ?? env['VRS_HTTPS_HOST'] ?? '127.0.0.1',
+        httpsPort: intArg(values['https-port'] ?? env['VRS_HTTPS_PORT'], 'https-port', 0),
+        ...(values['issuer-url'] ? { issuerUrl: values['issuer-url'] } : {}),
+        relayPublicKeys: relayKeys,
+        cardCaPublicKey: cardCa,
+        seed: {
+          perMunicipality: intArg(
+            values['per-municipality'] ?? env['VRS_SEED_PER_MUNICIPALITY'],
+            'per-municipality',
+            1000,
+          ),
+          seed,
+        },
+      });
+      writeFileSync(join(stateDir, PID_FILE), `${process.pid}\n`);
+      const stop = vrs.stop;
+      vrs.stop = async () => {
+        rmSync(join(stateDir, PID_FILE), { force: true });
+        await stop();
+      };
+      if (relayKeys.length === 0)
+        io.err(
+          'vrs: no relay key pinned (--relay-key / VRS_RELAY_PUBLIC_KEYS): every connection will be refused',
+        );
+      io.out(JSON.stringify(vrs.info));
+      return vrs;
+    }
+    case 'seed': {
+      const codes = values.municipality ?? MUNICIPALITIES.map((m) => m.code);
+      for (const c of codes)
+        if (findMunicipality(c) === undefined)
+          throw new CliError('CLI_BAD_ARGUMENT', `municipality ${c} is not participating`);
+      const per = intArg(
+        values['per-municipality'] ?? env['VRS_SEED_PER_MUNICIPALITY'],
+        'per-municipality',
+        1000,
+      );
+      return withStore(async (_db, store) => {
+        const t0 = performance.now();
+        const r = await seedStore(store, { perMunicipality: per, seed, municipalities: codes });
+        const s = (performance.now() - t0) / 1000;
+        io.out(
+          JSON.stringify({
+            inserted: r.inserted,
+            skipped: r.skipped,
+            seconds: Number(s.toFixed(2)),
+            perSecond: Math.round(r.inserted / s),
+          }),
+        );
+        return 0;
+      });
+    }
+    case 'shred': {
+      if (arg === undefined || findMunicipality(arg) === undefined)
+        throw new CliError('CLI_BAD_ARGUMENT', 'shred: a participating municipality code is required');
+      const keys = new KeyStore(join(stateDir, 'keys'));
+      const destroyed = keys.shred(arg);
+      // The key is what matters; the database flag is informative (set now when the database is reachable).
+      if (dbUrl || !serverRunning(stateDir))
+        await withStore((_db, store) => store.markShredded(arg)).catch(() => undefined);
+      io.out(JSON.stringify({ municipality: arg, keyDestroyed: destroyed, shredded: true }));
+      return 0;
+    }
+    case 'rotate-key': {
+      const kid = new SigningKeys(join(stateDir, 'signing')).rotate();
+      io.out(JSON.stringify({ activeKid: kid }));
+      return 0;
+    }
+    case 'revoke': {
+      if (arg === undefined) throw new CliError('CLI_BAD_ARGUMENT', 'revoke: a certificate id is required');
+      return withStore(async (db) => {
+        const issuer = new CertificateIssuer({
+          db,
+          keys: new SigningKeys(join(stateDir, 'signing')),
+          vdsnc: await ensureVdsNcSigner(stateDir),
+          iss: () => '',
+        });
+        const revoked = await issuer.revoke(arg);
+        io.out(JSON.stringify({ certificateId: arg, revoked }));
+        return revoked ? 0 : 1;
+      });
+    }
+    case 'counts': {
+      const r = role();
+      return withStore(async (_db, store) => {
+        io.out(
+          JSON.stringify({ role: roleName(r), municipalities: await new VrsService(store).as(r).counts() }),
+        );
+        return 0;
+      });
+    }
+    case 'audit': {
+      const r = role();
+      return withStore(async (db, store) => {
+        const scope = (await new VrsService(store).as(r).counts()).map((c) => c.municipality);
+        io.out(JSON.stringify({ role: roleName(r), outcomes: await auditCounts(db, scope) }));
+        return 0;
+      });
+    }
+    case 'lookup': {
+      const r = role();
+      if (r.kind !== 'municipality')
+        throw new CliError('VRS_FORBIDDEN', 'lookup: only a municipality role sees residents');
+      const myNumber = (await io.readStdin()).trim();
+      if (!/^\d{12}$/.test(myNumber))
+        throw new CliError('CLI_BAD_ARGUMENT', 'lookup: 12 digits expected on stdin');
+      return withStore(async (_db, store) => {
+        const found = await new VrsService(store).as(r).findResident(r.code, myNumber);
+        if (!found.ok) {
+          io.out(JSON.stringify({ ok: false, code: found.code }));
+          return 1;
+        }
+        io.out(JSON.stringify({ ok: true, record: found.record }));
+        return 0;
+      });
+    }
+    case 'alerts':
+      return withStore(async (db) => {
+        const r = await db.query<{ detail: string }>(
+          'SELECT detail FROM vrs_alert ORDER BY id DESC LIMIT 100',
+        );
+        for (const row of r.rows.reverse()) io.out(row.detail);
+        return 0;
+      });
+    default:
+      throw new CliError('CLI_BAD_ARGUMENT', `unknown command ${command}\n${USAGE}`);
+  }
+}
