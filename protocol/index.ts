@@ -10,3 +10,5 @@ export * from './channel/index.js';
 export * from './envelope/index.js';
 export * from './messages/index.js';
 export * from './errors/index.js';
+export * from './card-data.js';
+export * from './mynumber.js';
