@@ -450,10 +450,7 @@ export class KioskFlow<C> {
       pin.fill(0);
     }
     if (!this.#live(tx)) {
-      if (r.ok) {
-        r.data.signature.fill(0);
-        r.data.certificate.fill(0);
-      }
+      if (r.ok) for (const f of Object.values(r.data)) f.fill(0);
       return;
     }
     if (r.ok) {

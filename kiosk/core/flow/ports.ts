@@ -11,18 +11,19 @@ import type { CertType, MunicipalityView, RecordPreview } from '../../shared/vie
 export type Failure = { ok: false; code: string };
 export type Done = { ok: true } | Failure;
 
-/** What the card yields after the PIN is verified (券面事項入力補助AP). Byte fields are zeroed on wipe. */
+/**
+ * What the card yields after the PIN is verified: the raw elementary files of the 券面事項入力補助AP, sent
+ * sealed to VRS (which verifies and parses them). The flow never parses them; all four are zeroed on wipe.
+ */
 export interface CardData {
-  myNumber: string;
-  name: string;
-  address: string;
-  /** `YYYYMMDD`. */
-  birthDate: string;
-  sex: '1' | '2' | '9';
-  /** EF 00 03: the signature over the card's data. */
-  signature: Uint8Array;
-  /** EF 00 04: the card's certificate. */
-  certificate: Uint8Array;
+  /** EF 00 01: My Number. */
+  myNumberEf: Uint8Array;
+  /** EF 00 02: 基本4情報 (name, address, birth date, sex). */
+  basic4Ef: Uint8Array;
+  /** EF 00 03: the signature block. */
+  signatureEf: Uint8Array;
+  /** EF 00 04: the signing certificate. */
+  certificateEf: Uint8Array;
 }
 
 export type CardReadResult =

@@ -33,12 +33,10 @@ export class Transaction<C> {
 
   wipe(): void {
     if (this.card) {
-      this.card.signature.fill(0);
-      this.card.certificate.fill(0);
-      this.card.myNumber = '';
-      this.card.name = '';
-      this.card.address = '';
-      this.card.birthDate = '';
+      this.card.myNumberEf.fill(0);
+      this.card.basic4Ef.fill(0);
+      this.card.signatureEf.fill(0);
+      this.card.certificateEf.fill(0);
     }
     this.document?.fill(0);
     this.card = null;

@@ -1,0 +1,150 @@
+import type { Logger } from '../../../common/log.js';
+import { CardSession, type CardReaderPort } from '../../drivers/mynumber/index.js';
+import type { Pn532Reader } from '../../drivers/pn532/index.js';
+import type { CardPort, CardReadResult, Failure } from '../flow/ports.js';
+
+export type PresenceReader = CardReaderPort & Pick<Pn532Reader, 'isCardPresent'>;
+
+/**
+ * The flow's card port over the PN532 reader and the 券面事項入力補助AP session. One loop owns the reader:
+ * it waits for a card (selecting the AP), then watches for its removal; the flow's reads run between polls
+ * under the same lock, so only one command is ever on the line.
+ */
+export class CardReaderAdapter implements CardPort {
+  readonly #reader: PresenceReader;
+  readonly #log: Logger | undefined;
+  readonly #pollMs: number;
+  readonly #listeners = new Set<(present: boolean) => void>();
+  #present = false;
+  #session: CardSession | null = null;
+  /** Set when the card on the reader is not usable (no 券面事項入力補助AP). */
+  #unusable: string | null = null;
+  #lock: Promise<unknown> = Promise.resolve();
+  #stopped = true;
+  #loop: Promise<void> | null = null;
+  #abort = new AbortController();
+
+  constructor(options: { reader: PresenceReader; pollMs?: number; logger?: Logger }) {
+    this.#reader = options.reader;
+    this.#pollMs = options.pollMs ?? 250;
+    this.#log = options.logger;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#abort = new AbortController();
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort.abort();
+    await this.#loop;
+    await this.#session?.end().catch(() => undefined);
+    this.#session = null;
+  }
+
+  isPresent(): boolean {
+    return this.#present;
+  }
+
+  onPresence(listener: (present: boolean) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async pinTriesLeft(): Promise<{ ok: true; triesLeft: number } | Failure> {
+    if (this.#unusable) return { ok: false, code: this.#unusable };
+    const s = this.#session;
+    if (!s) return { ok: false, code: 'CARD_NOT_PRESENT' };
+    const r = await this.#exclusive(() => s.readRetryCounter());
+    return r.ok ? { ok: true, triesLeft: r.remaining } : { ok: false, code: r.code };
+  }
+
+  async read(pin: Uint8Array): Promise<CardReadResult> {
+    const s = this.#session;
+    if (!s) {
+      pin.fill(0);
+      return { ok: false, code: this.#unusable ?? 'CARD_NOT_PRESENT' };
+    }
+    // The session zeroes the buffer it is given; the flow zeroes its own.
+    const r = await this.#exclusive(() => s.verifyAndRead(pin.slice()));
+    if (r.ok) {
+      const f = r.data.files;
+      return {
+        ok: true,
+        data: {
+          myNumberEf: f.myNumberEf,
+          basic4Ef: f.basic4Ef,
+          signatureEf: f.signatureEf,
+          certificateEf: f.certificateEf,
+        },
+      };
+    }
+    if (r.code === 'CARD_PIN_WRONG' && 'remaining' in r)
+      return { ok: false, code: r.code, triesLeft: r.remaining };
+    return { ok: false, code: r.code };
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  #set(present: boolean): void {
+    if (this.#present === present) return;
+    this.#present = present;
+    this.#log?.info(present ? 'card.placed' : 'card.removed');
+    for (const l of this.#listeners) l(present);
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    while (!this.#stopped) {
+      if (!this.#present) {
+        const session = new CardSession({
+          reader: this.#reader,
+          ...(this.#log ? { logger: this.#log } : {}),
+        });
+        const r = await this.#exclusive(() =>
+          session.waitForCard({ timeoutMs: 1000, pollMs: this.#pollMs, signal }),
+        );
+        if (this.#stopped) break;
+        if (r.ok) {
+          this.#session = session;
+          this.#unusable = null;
+          this.#set(true);
+        } else if (r.code === 'CARD_AP_MISSING') {
+          this.#session = null;
+          this.#unusable = r.code;
+          this.#set(true);
+        } else if (r.code !== 'CARD_NOT_PRESENT') await sleep(this.#pollMs * 4, signal);
+        continue;
+      }
+      const r = await this.#exclusive(() => this.#reader.isCardPresent());
+      if (r.ok && !r.present) {
+        const s = this.#session;
+        this.#session = null;
+        this.#unusable = null;
+        await s?.end().catch(() => undefined);
+        this.#set(false);
+        continue;
+      }
+      await sleep(this.#pollMs, signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

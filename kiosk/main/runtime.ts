@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import type { Logger } from '../../common/log.js';
+import { createLogger } from '../../common/log.js';
+import { CoinUnit } from '../drivers/coin/index.js';
+import { PinPad } from '../drivers/pinpad/index.js';
+import { Pn532Reader } from '../drivers/pn532/index.js';
+import { PjlPrinter } from '../drivers/printer/index.js';
+import { NodeHidTransport } from '../drivers/transports/hid.js';
+import { LoopbackHidTransport } from '../drivers/transports/hid-loopback.js';
+import { SerialPortTransport } from '../drivers/transports/serial.js';
+import { CardReaderAdapter, CoinAdapter, PinPadAdapter, PrinterAdapter } from '../core/devices/index.js';
+import { FlowConfigSchema, KioskFlow } from '../core/flow/index.js';
+import type { CertificatePort, Clock, RelayPort } from '../core/flow/index.js';
+import { systemClock } from '../core/flow/index.js';
+
+/**
+ * Where the kiosk's devices are: serial paths (a real port or a simulator's pty) and the PIN pad as a HID
+ * path or, for the simulator, a loopback `ws://` URL. Parsed from `unknown` (config file, environment).
+ */
+export const DeviceConfigSchema = z.object({
+  reader: z.string().min(1),
+  printer: z.string().min(1),
+  pinpad: z.string().min(1),
+  coinAcceptor: z.string().min(1),
+  hopper: z.string().min(1),
+});
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+
+export const RuntimeConfigSchema = z.object({
+  devices: DeviceConfigSchema,
+  flow: FlowConfigSchema.partial().default({}),
+});
+export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+
+export interface KioskRuntime<C> {
+  flow: KioskFlow<C>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the main-process core: the four device drivers on their transports, the adapters, and the flow over
+ * them with the given relay and certificate ports. The same function runs in the Electron main process and
+ * in `npm start`'s loopback host.
+ */
+export async function startKioskRuntime<C>(
+  rawConfig: unknown,
+  deps: { relay: RelayPort<C>; certificate: CertificatePort<C>; clock?: Clock; log?: Logger },
+): Promise<KioskRuntime<C>> {
+  const config = RuntimeConfigSchema.parse(rawConfig);
+  const log = deps.log ?? createLogger('kiosk');
+  const d = config.devices;
+  const reader = new Pn532Reader({
+    transport: () => new SerialPortTransport({ path: d.reader, baudRate: 115200 }),
+    logger: log.child('reader'),
+  });
+  const printer = new PjlPrinter({
+    connect: () => new SerialPortTransport({ path: d.printer, baudRate: 115200 }),
+    logger: log.child('printer'),
+  });
+  const pinpad = new PinPad({
+    connect: () =>
+      d.pinpad.startsWith('ws://')
+        ? new LoopbackHidTransport(d.pinpad)
+        : new NodeHidTransport({ path: d.pinpad }),
+    logger: log.child('pinpad'),
+  });
+  const coins = new CoinUnit({
+    acceptor: () => new SerialPortTransport({ path: d.coinAcceptor, baudRate: 9600 }),
+    hopper: () => new SerialPortTransport({ path: d.hopper, baudRate: 9600 }),
+    logger: log.child('coin'),
+  });
+  const opened = await reader.open();
+  if (!opened.ok) log.warn('kiosk.reader-not-ready', { code: opened.code });
+  await Promise.all([printer.start(), pinpad.start(), coins.start()]);
+  const card = new CardReaderAdapter({ reader, logger: log.child('card') });
+  const flow = new KioskFlow<C>(
+    {
+      card,
+      pinpad: new PinPadAdapter(pinpad),
+      coin: new CoinAdapter(coins),
+      printer: new PrinterAdapter(printer),
+      certificate: deps.certificate,
+      relay: deps.relay,
+      clock: deps.clock ?? systemClock,
+    },
+    FlowConfigSchema.parse(config.flow),
+    log.child('flow'),
+  );
+  flow.start();
+  card.start();
+  return {
+    flow,
+    async stop() {
+      flow.stop();
+      await card.stop();
+      await Promise.allSettled([reader.close(), printer.stop(), pinpad.stop(), coins.stop()]);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IssuedBody } from '../../protocol/index.js';
+import { startSimulator, type RunningSimulator } from '../../hardware-sim/runtime.js';
+import { certificatePort, previewOf } from '../../kiosk/core/devices/index.js';
+import type { IssueRequest, RelayPort } from '../../kiosk/core/flow/index.js';
+import { createTestIssuer, sampleAnswer } from '../../kiosk/core/certificate/testing/fixtures.js';
+import { startKioskRuntime, type KioskRuntime } from '../../kiosk/main/runtime.js';
+import { memoryLogger } from '../../kiosk/core/flow/testing/drive.js';
+import { waitForScreen } from '../support/wait.js';
+
+/**
+ * The flow over the real drivers and the hardware simulators (PN532 on a pty, PJL printer on a pty, HID PIN
+ * pad over loopback, ccTalk coin acceptor and hopper on ptys), with the relay replaced by a local answer so
+ * this test needs no relay or VRS. The whole system (relay + VRS) is exercised in tests/browser/kiosk-e2e.
+ */
+let dir: string;
+let sim: RunningSimulator;
+let kiosk: KioskRuntime<IssuedBody>;
+let panel: string;
+const logs: string[] = [];
+const requests: IssueRequest[] = [];
+let answer: IssuedBody;
+
+async function api(method: string, path: string, body?: unknown): Promise<unknown> {
+  const r = await fetch(`${panel}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json: unknown = await r.json();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kiosk-devices-'));
+  sim = await startSimulator({ stateDir: dir });
+  panel = sim.info['panel']!;
+  answer = await sampleAnswer(await createTestIssuer(), { certType: 'domestic', doses: 2 });
+  const relay: RelayPort<IssuedBody> = {
+    available: () => true,
+    municipalities: async () => ({
+      ok: true,
+      list: [{ code: '131016', name: '千代田区', nameEn: 'Chiyoda', prefecture: '東京都' }],
+    }),
+    issue: async (req) => {
+      requests.push({ ...req, card: { ...req.card } });
+      return { ok: true, outcome: 'issued', preview: previewOf(answer), certificate: answer };
+    },
+  };
+  kiosk = await startKioskRuntime(
+    {
+      devices: {
+        reader: sim.info['reader'],
+        printer: sim.info['printer'],
+        pinpad: sim.info['pinpad'],
+        coinAcceptor: sim.info['coinAcceptor'],
+        hopper: sim.info['hopper'],
+      },
+    },
+    { relay, certificate: certificatePort, log: memoryLogger(logs, 'kiosk') },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await kiosk?.stop();
+  await sim?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the flow over the real drivers and the simulators', () => {
+  it('card, wrong PIN, right PIN, removal, payment with change, print with job end', async () => {
+    const flow = kiosk.flow;
+    await api('POST', '/api/card', { resident: 'taro' });
+    await waitForScreen(flow, 'menu');
+    expect(flow.intent({ type: 'choose-service', service: 'covid-vaccine-certificate' })).toEqual({
+      ok: true,
+    });
+    const pin = await waitForScreen(flow, 'pin');
+    expect(pin).toMatchObject({ triesLeft: 3, digits: 0 });
+    await api('POST', '/api/pinpad/keys', { keys: '12' });
+    await waitForScreen(flow, 'pin', 5000, (v) => v.screen === 'pin' && v.digits === 2);
+    await api('POST', '/api/pinpad/keys', { keys: '99E' });
+    await waitForScreen(flow, 'pin', 15_000, (v) => v.screen === 'pin' && v.wrong);
+    expect(flow.view).toMatchObject({ triesLeft: 2 });
+    await api('POST', '/api/pinpad/keys', { keys: '1234E' });
+    await waitForScreen(flow, 'remove-card');
+    await api('DELETE', '/api/card');
+    await waitForScreen(flow, 'municipality');
+    flow.intent({ type: 'choose-municipality', code: '131016' });
+    flow.intent({ type: 'choose-cert-type', certType: 'domestic' });
+    flow.intent({ type: 'choose-copies', copies: 1 });
+    await waitForScreen(flow, 'preview');
+    // The request carried the card's four elementary files, read over the PN532.
+    expect(requests[0]!.card.basic4Ef.length).toBeGreaterThan(10);
+    expect(requests[0]!.card.signatureEf.length).toBeGreaterThan(10);
+    flow.intent({ type: 'confirm' });
+    await waitForScreen(flow, 'payment');
+    await until(
+      async () =>
+        ((await api('GET', '/api/state')) as { 'coin-acceptor': { accepting: boolean } })['coin-acceptor']
+          .accepting,
+    );
+    await api('POST', '/api/coins', { yen: 100 });
+    await waitForScreen(flow, 'payment', 5000, (v) => v.screen === 'payment' && v.inserted === 100);
+    await api('POST', '/api/coins', { yen: 100 });
+    await waitForScreen(flow, 'take-certificate', 60_000).catch((e: unknown) => {
+      console.log(logs.filter((l) => l.includes('printer') || l.includes('flow')).join('\n'));
+      console.log(JSON.stringify(sim.events.recent().filter((e) => e.device === 'printer')));
+      throw e;
+    });
+    const jobs = (await api('GET', '/api/printer/jobs')) as { status: string; pages: number }[];
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ pages: 1 });
+    const state = (await api('GET', '/api/state')) as { hopper: { paidCoins: number } };
+    expect(state.hopper.paidCoins).toBe(8);
+    // Card bytes handed to the relay port were wiped after the transaction.
+    expect(requests[0]!.card.basic4Ef.every((b) => b === 0)).toBe(true);
+    expect(logs.join('\n')).not.toMatch(/1234|試験|990000/);
+  }, 120_000);
+});
