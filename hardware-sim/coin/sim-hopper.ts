@@ -20,6 +20,7 @@ export class SimHopper extends SimCcTalkDevice {
   #flags = 0;
   #jammed = false;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #jamAfter: number | undefined;
   paidTotal = 0;
 
   constructor(
@@ -45,6 +46,11 @@ export class SimHopper extends SimCcTalkDevice {
     if (!jammed) this.#flags &= ~HOPPER_FLAG.optoBlocked;
   }
 
+  /** Fault injection: the next payout jams after `coins` coins came out. */
+  jamAfter(coins: number): void {
+    this.#jamAfter = coins;
+  }
+
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
@@ -63,6 +69,10 @@ export class SimHopper extends SimCcTalkDevice {
 
   #tick(): void {
     if (this.#remaining === 0) return this.stop();
+    if (this.#jamAfter !== undefined && this.#paid >= this.#jamAfter) {
+      this.#jamAfter = undefined;
+      this.setJam(true);
+    }
     if (this.#jammed) return this.#halt(HOPPER_FLAG.optoBlocked, 'payout-jammed');
     if (this.coins === 0) return this.#halt(HOPPER_FLAG.payoutTimeout, 'payout-empty');
     this.coins--;

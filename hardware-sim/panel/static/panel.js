@@ -98,7 +98,6 @@ async function refreshJobs() {
       .reverse()
       .map((j) => {
         const li = document.createElement('li');
-        li.dataset.testid = `job-${j.id}`;
         li.setAttribute('data-testid', `job-${j.id}`);
         const title = document.createElement('div');
         title.textContent = `Job ${j.id} “${j.name}”: ${j.status}, ${j.pagesPrinted}/${j.pages} pages `;

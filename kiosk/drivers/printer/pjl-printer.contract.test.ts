@@ -113,16 +113,17 @@ describe('PjlPrinter against the simulated printer (real ptys, real poppler)', (
     await printer.waitForState((s) => s === 'ready', 5000);
   });
 
-  it('cancels a running job on request', async () => {
-    device.printer.setCondition('offline');
-    await printer.waitForState((s) => s === 'offline', 5000);
-    device.printer.setCondition('ready');
-    await printer.waitForState((s) => s === 'ready', 5000);
+  it('cancels a running job on request (paused by a fault, so the cancel surely lands mid-job)', async () => {
     const printing = nextEvent(events, (e) => e.event === 'job-printing');
     const job = printer.print(pdf3, { jobName: 'cert-5', expectedPages: 3 });
     await printing;
+    device.printer.setCondition('offline');
+    await printer.waitForState((s) => s === 'offline', 5000);
     await printer.cancel();
     expect(await job).toMatchObject({ ok: false, code: 'PRINTER_JOB_CANCELLED' });
+    expect(device.printer.jobs.at(-1)!.status).toBe('cancelled');
+    device.printer.setCondition('ready');
+    await printer.waitForState((s) => s === 'ready', 5000);
   });
 
   it('reports a page-count mismatch and an unreadable PDF as incomplete', async () => {
