@@ -135,6 +135,33 @@ describe('Pn532Emulator protocol behaviour (in-memory line, no pacing)', () => {
     expect(a.at(-1)).toEqual({ type: 'info', tfi: 0xd5, data: hex('41 01'), extended: false });
   });
 
+  it('never answers a command the host aborted with an ACK (a slow card mid-APDU)', async () => {
+    const slow = new Pn532Emulator({ baudRate: 0, slowApduDelayMs: 60 });
+    const pair = memorySerialPair();
+    await pair.host.open();
+    await pair.device.open();
+    slow.attach(pair.device);
+    const dec = new FrameDecoder();
+    const got: DecodedFrame[] = [];
+    pair.host.onData((c) => got.push(...dec.push(c)));
+    const tx = (d: string, wake = false) => {
+      const f = encodeInfoFrame(TFI_HOST, hex(d));
+      return pair.host.write(wake ? new Uint8Array([...WAKE_UP, ...f]) : f);
+    };
+    slow.placeCard(newCard(), 'slow');
+    await tx('14 01', true);
+    await tx('4A 01 03 00');
+    await settle();
+    await tx('40 01 00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08');
+    await settle(10);
+    await pair.host.write(ACK_FRAME);
+    await settle(120);
+    expect(got.filter((f) => f.type === 'info').map((f) => (f.type === 'info' ? f.data[0] : 0))).toEqual([
+      0x15, 0x4b,
+    ]);
+    slow.detach();
+  });
+
   it('sleeps again after PowerDown', async () => {
     await send('14 01', true);
     await send('16 F0');

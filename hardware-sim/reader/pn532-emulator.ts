@@ -52,6 +52,8 @@ export class Pn532Emulator {
   #asleep = true;
   #queue: Promise<void> = Promise.resolve();
   #abort: (() => void) | undefined;
+  /** Bumped by an ACK from the host: the command being executed is aborted and never answers. */
+  #abortSeq = 0;
   #lastAnswer: Uint8Array | undefined;
   #lineFreeAt = 0;
   #field = false;
@@ -153,6 +155,7 @@ export class Pn532Emulator {
     for (const f of this.#decoder.push(bytes)) {
       this.stats.framesIn++;
       if (f.type === 'ack') {
+        this.#abortSeq++;
         this.#abort?.();
         continue;
       }
@@ -194,9 +197,10 @@ export class Pn532Emulator {
         Math.max(performance.now(), this.#lineFreeAt) + (rxBytes * 10 * 1000) / this.#opts.baudRate;
     }
     await this.#send(ACK_FRAME);
+    const seq = this.#abortSeq;
     const cmd = data[0]!;
     const answer = await this.#execute(cmd, data.subarray(1));
-    if (answer === 'aborted') return;
+    if (answer === 'aborted' || seq !== this.#abortSeq) return;
     if (answer === 'syntax-error') {
       this.#lastAnswer = ERROR_FRAME;
       await this.#send(ERROR_FRAME);

@@ -185,3 +185,33 @@ describe('My Number card over the PN532 driver and the emulated reader (real pty
     expect((await readCard({ reader, pin: pinOf('taro'), timeoutMs: 1000 })).ok).toBe(true);
   });
 });
+
+describe('a card slower than the driver timeout', () => {
+  let h: ReaderHarness;
+  let reader: Pn532Reader;
+  beforeAll(async () => {
+    h = await startReaderHarness({ slowApduDelayMs: 250 });
+    reader = new Pn532Reader({
+      transport: () => new SerialPortTransport({ path: h.hostPath, baudRate: 115200 }),
+      timeouts: { exchangeMs: 100 },
+      heartbeatMs: 0,
+    });
+    expect((await reader.open()).ok).toBe(true);
+  });
+  afterAll(async () => {
+    await reader?.close();
+    await h?.stop();
+  });
+
+  it('times out (READER_TIMEOUT), aborts the command, and the next card reads cleanly', async () => {
+    h.device.placeCard('slow');
+    expect(await readCard({ reader, pin: pinOf('slow'), timeoutMs: 1000 })).toEqual({
+      ok: false,
+      code: 'READER_TIMEOUT',
+    });
+    h.device.removeCard();
+    h.device.placeCard('taro');
+    const r = await readCard({ reader, pin: pinOf('taro'), timeoutMs: 1000 });
+    expect(r.ok && r.data.myNumber).toBe(residents.get('taro')!.myNumber);
+  });
+});
