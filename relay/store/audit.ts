@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db, DbTx } from '../../common/db.js';
+import type { Db } from '../../common/db.js';
 
 /** The values an audit record may carry: routing data only, never personal data. */
 export type AuditValue = string | number | boolean | null;
@@ -46,6 +46,10 @@ interface Pending {
 
 const MAX_BATCH = 400;
 
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
 /**
  * The insert-only, hash-chained audit log (tamper-evident). `append` resolves once the record is
  * committed, so callers answer the kiosk only after the record is durable. Appends are group-committed:
@@ -57,6 +61,7 @@ export class AuditLog {
   readonly #db: Db;
   #queue: Pending[] = [];
   #flushing = false;
+  #head: Head | undefined;
 
   constructor(db: Db) {
     this.#db = db;
@@ -76,16 +81,22 @@ export class AuditLog {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, MAX_BATCH);
-        try {
-          const entries = await this.#db.transaction((tx) =>
-            writeBatch(
-              tx,
-              batch.map((p) => p.input),
-            ),
-          );
-          batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
-        } catch (err) {
-          for (const p of batch) p.reject(err);
+        const inputs = batch.map((p) => p.input);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            this.#head ??= await readHead(this.#db);
+            const entries = await writeBatch(this.#db, { ...this.#head }, inputs);
+            const last = entries[entries.length - 1] as AuditEntry;
+            this.#head = { seq: last.seq, hash: last.hash };
+            batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
+            break;
+          } catch (err) {
+            this.#head = undefined; // another process appended (or the write failed): re-read the head
+            if (attempt >= 20 || !isUniqueViolation(err)) {
+              for (const p of batch) p.reject(err);
+              break;
+            }
+          }
         }
       }
     } finally {
@@ -160,14 +171,28 @@ function fromRow(r: AuditRow): AuditEntry {
   };
 }
 
-async function writeBatch(tx: DbTx, inputs: AuditInput[]): Promise<AuditEntry[]> {
-  const head = await tx.query<{ seq: string | number; hash: string }>(
-    'SELECT seq, hash FROM relay_audit_head WHERE id = 1 FOR UPDATE',
+interface Head {
+  seq: number;
+  hash: string;
+}
+
+async function readHead(db: Db): Promise<Head> {
+  const r = await db.query<{ seq: string | number; hash: string }>(
+    'SELECT seq, hash FROM relay_audit_head WHERE id = 1',
   );
-  const h = head.rows[0];
+  const h = r.rows[0];
   if (h === undefined) throw new Error('audit head missing (schema not migrated)');
-  let seq = Number(h.seq);
-  let prev = h.hash;
+  return { seq: Number(h.seq), hash: h.hash };
+}
+
+/**
+ * Appends a batch in ONE statement (rows + head move together, atomically). The head is cached; if
+ * another relay process appended meanwhile, the primary key on `seq` refuses the batch and the caller
+ * re-reads the head and recomputes (optimistic concurrency: a record's hash never depends on stale data).
+ */
+async function writeBatch(db: Db, head: Head, inputs: AuditInput[]): Promise<AuditEntry[]> {
+  let seq = head.seq;
+  let prev = head.hash;
   const at = new Date().toISOString();
   const entries: AuditEntry[] = [];
   const params: unknown[] = [];
@@ -187,7 +212,7 @@ async function writeBatch(tx: DbTx, inputs: AuditInput[]): Promise<AuditEntry[]>
     entries.push({ ...base, prevHash: prev, hash });
     const o = params.length;
     values.push(
-      `($${o + 1},$${o + 2},$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7}::jsonb,$${o + 8},$${o + 9})`,
+      `($${o + 1}::bigint,$${o + 2}::timestamptz,$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7}::jsonb,$${o + 8},$${o + 9})`,
     );
     params.push(
       seq,
@@ -202,10 +227,17 @@ async function writeBatch(tx: DbTx, inputs: AuditInput[]): Promise<AuditEntry[]>
     );
     prev = hash;
   }
-  await tx.query(
-    `INSERT INTO relay_audit (seq, at, kind, request_id, kiosk_id, municipality, detail, prev_hash, hash) VALUES ${values.join(',')}`,
+  const n = params.length;
+  params.push(seq, prev);
+  await db.query(
+    `WITH ins AS (
+       INSERT INTO relay_audit (seq, at, kind, request_id, kiosk_id, municipality, detail, prev_hash, hash)
+       VALUES ${values.join(',')} RETURNING seq)
+     UPDATE relay_audit_head SET seq = $${n + 1}::bigint, hash = $${n + 2}
+      WHERE id = 1 AND seq < $${n + 1}::bigint AND (SELECT count(*) FROM ins) > 0`,
     params,
   );
-  await tx.query('UPDATE relay_audit_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prev]);
+  head.seq = seq;
+  head.hash = prev;
   return entries;
 }

@@ -31,6 +31,8 @@ export interface FakeVrsOptions {
   drop?: (requestId: string) => boolean;
   /** VRS's box key pair, shared by several endpoints of one VRS. */
   box?: { publicKey: Uint8Array; secretKey: Uint8Array };
+  /** Benchmarks: answer at once with the request's own sealed bytes (no envelope work, like an echo back end). */
+  echo?: boolean;
   /** Send every answer twice (the second must be dropped by the relay as late). */
   duplicateAnswers?: boolean;
 }
@@ -124,6 +126,8 @@ export class FakeVrs {
       });
     }
     this.requestsSeen++;
+    if (this.#opts.echo)
+      return send({ v: 1, type: 'vrs.response', requestId: m.requestId, sealed: m.sealed });
     if (this.#opts.drop?.(m.requestId)) return;
     let sealed = this.#answers.get(m.requestId);
     if (sealed === undefined) {

@@ -224,6 +224,13 @@ export class TestKiosk {
     return { requestId, reply, opened };
   }
 
+  /** Sends opaque sealed bytes (benchmarks: the relay cannot tell them from a real envelope). */
+  requestRaw(requestId: string, municipality: string, sealed: string): Promise<RelayToKiosk> {
+    const p = this.waitFor(requestId, 60_000);
+    this.send({ v: 1, type: 'issue.request', requestId, municipality, certType: 'domestic', sealed });
+    return p;
+  }
+
   close(): void {
     this.ws.close();
   }
