@@ -14,6 +14,14 @@ export interface Pn532EmulatorOptions {
   baudRate?: number;
   /** Extra delay of every APDU answer for a `slow` card (ms). Default 150 (under libnfc's 350 ms). */
   slowApduDelayMs?: number;
+  /**
+   * RF bit rate (kbit/s) for the time an APDU and its answer spend on the air between chip and card
+   * (ISO/IEC 14443-B: 10 etu per byte, plus PCB, CRC_B and SOF/EOF per block). 0 = not modelled. Default 106.
+   * The card's own processing time is not modelled (unknown for the My Number card); see `cardDelayMs`.
+   */
+  rfKbps?: number;
+  /** Card processing time added to every APDU (ms). Default 0. */
+  cardDelayMs?: number;
   /** `remove-mid-read`: the card leaves the field at this READ BINARY (1-based). Default 2. */
   removeAtRead?: number;
   /** InDataExchange answers longer than this many DataIn bytes are chained with the MI bit. Default 252. */
@@ -74,6 +82,8 @@ export class Pn532Emulator {
     this.#opts = {
       baudRate: options.baudRate ?? 115200,
       slowApduDelayMs: options.slowApduDelayMs ?? 150,
+      rfKbps: options.rfKbps ?? 106,
+      cardDelayMs: options.cardDelayMs ?? 0,
       removeAtRead: options.removeAtRead ?? 2,
       chainAbove: options.chainAbove ?? 252,
       onEvent: options.onEvent,
@@ -289,12 +299,22 @@ export class Pn532Emulator {
       }
     }
     const card = this.#card!;
+    await this.#onAir(5 + 11, 14 + 3); // REQB + ATTRIB, ATQB + ATTRIB answer
     if (this.#target?.card !== card) {
       this.#target = { card, atqb: this.#atqb };
       card.reset();
       this.#emit('target-activated', { resident: card.residentId });
     }
     return Uint8Array.of(0x01, 0x01, ...this.#target.atqb, 0x01, 0x00);
+  }
+
+  /** Time on the air for a command and its answer: 10 etu a byte, + PCB and CRC_B (3 bytes) and SOF/EOF (~2.5 bytes) each way. */
+  async #onAir(commandBytes: number, answerBytes: number): Promise<void> {
+    const kbps = this.#opts.rfKbps;
+    if (kbps <= 0) return;
+    const bytes = commandBytes + answerBytes + 2 * (3 + 2.5);
+    const ms = (bytes * 10) / kbps;
+    if (ms >= 1) await sleep(ms);
   }
 
   #waitForCardOrAbort(): Promise<boolean> {
@@ -325,6 +345,7 @@ export class Pn532Emulator {
     } else {
       const apdu = p.subarray(1);
       if (this.#mode === 'slow') await sleep(this.#opts.slowApduDelayMs);
+      if (this.#opts.cardDelayMs > 0) await sleep(this.#opts.cardDelayMs);
       if (apdu[1] === 0xb0) {
         this.#reads++;
         if (this.#mode === 'remove-mid-read' && this.#reads >= this.#opts.removeAtRead) {
@@ -335,6 +356,7 @@ export class Pn532Emulator {
         }
       }
       answer = this.#target.card.transmit(apdu);
+      await this.#onAir(apdu.length, answer.length);
     }
     const max = this.#opts.chainAbove;
     if (answer.length > max) {

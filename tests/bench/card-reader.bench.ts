@@ -26,7 +26,7 @@ const fmt = (xs: number[]) =>
 
 console.log(machineLine());
 console.log(
-  `emulator pacing: ${BAUD} baud (8N1, ${((10 / BAUD) * 1e6).toFixed(1)} µs per byte); ${RUNS} runs per card`,
+  `emulator: serial paced at ${BAUD} baud (8N1, ${((10 / BAUD) * 1e6).toFixed(1)} µs per byte), RF time at 106 kbit/s, card processing time not modelled; ${RUNS} runs per card`,
 );
 
 const h = await startReaderHarness({ baudRate: BAUD });
@@ -74,9 +74,11 @@ for (const id of ['taro', 'longaddress']) {
   const totals = t1.map((x, i) => x + t2[i]!);
   worstTotal = Math.max(worstTotal, quantile(totals, 0.5));
   const line = (bytes: number) => `${((bytes * 10 * 1000) / BAUD).toFixed(1)} ms of line time`;
-  console.log(
-    `\ncard "${id}" (4-info EF ${h.device.emulator.card ? '' : ''}read in ${id === 'longaddress' ? 'several chunks with MI' : 'one chunk'}):`,
-  );
+  const how =
+    id === 'longaddress'
+      ? '4-info EF > 255 bytes: several READ BINARY, MI chaining'
+      : 'one READ BINARY chunk per EF';
+  console.log(`\ncard "${id}" (${how}; frames include ACKs, both directions):`);
   console.log(
     `  placed → ready for PIN : ${fmt(t1)}; ${p1.frames} frames, ${p1.bytes} bytes (${line(p1.bytes)})`,
   );
