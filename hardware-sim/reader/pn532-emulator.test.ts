@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { FrameDecoder, type DecodedFrame } from '../../kiosk/drivers/pn532/decoder.js';
 import {
@@ -160,6 +161,27 @@ describe('Pn532Emulator protocol behaviour (in-memory line, no pacing)', () => {
       0x15, 0x4b,
     ]);
     slow.detach();
+  });
+
+  it('after any line noise and a pause, still answers the next command (property)', async () => {
+    await send('14 01', true);
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), async (noise) => {
+        frames.length = 0;
+        await host.write(noise);
+        await settle(70);
+        frames.length = 0;
+        await send('02', true);
+        await settle(20);
+        expect(answers().at(-1)).toEqual({
+          type: 'info',
+          tfi: 0xd5,
+          data: hex('03 32 01 06 07'),
+          extended: false,
+        });
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('sleeps again after PowerDown', async () => {

@@ -62,6 +62,7 @@ export class Pn532Emulator {
   #abort: (() => void) | undefined;
   /** Bumped by an ACK from the host: the command being executed is aborted and never answers. */
   #abortSeq = 0;
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
   #lastAnswer: Uint8Array | undefined;
   #lineFreeAt = 0;
   #field = false;
@@ -117,6 +118,8 @@ export class Pn532Emulator {
   }
 
   detach(): void {
+    if (this.#stallTimer) clearTimeout(this.#stallTimer);
+    this.#stallTimer = undefined;
     for (const u of this.#unsubscribe) u();
     this.#unsubscribe = [];
     this.#transport = undefined;
@@ -162,7 +165,11 @@ export class Pn532Emulator {
       this.#asleep = false;
       bytes = bytes.subarray(i + 1);
     }
-    for (const f of this.#decoder.push(bytes)) {
+    const frames = this.#decoder.push(bytes);
+    // A frame left half-received for 50 ms is dropped (inter-byte timeout), so noise cannot stall the chip.
+    if (this.#stallTimer) clearTimeout(this.#stallTimer);
+    this.#stallTimer = this.#decoder.buffered > 0 ? setTimeout(() => this.#decoder.reset(), 50) : undefined;
+    for (const f of frames) {
       this.stats.framesIn++;
       if (f.type === 'ack') {
         this.#abortSeq++;
