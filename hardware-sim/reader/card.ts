@@ -3,8 +3,12 @@ import { FID, KENHOJO_AID, SW, sameBytes, swOnly, withSw } from './apdu.js';
 
 export const PIN_TRIES_MAX = 3;
 
-/** How a placed card behaves (the panel's `mode`). */
-export type CardMode = 'normal' | 'no-ap' | 'slow' | 'remove-mid-read' | 'garble';
+/**
+ * How a placed card behaves (the panel's `mode`). `forged`: the 4-info EF was altered after the card was
+ * signed (the name changed, the signature block kept), so VRS must refuse it with CARD_FORGED.
+ */
+export const CARD_MODES = ['normal', 'no-ap', 'slow', 'remove-mid-read', 'garble', 'forged'] as const;
+export type CardMode = (typeof CARD_MODES)[number];
 
 /** Where the card keeps its PIN retry counter (persisted per card by the device). */
 export interface PinCounter {

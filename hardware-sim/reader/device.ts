@@ -4,7 +4,8 @@ import { SerialPortTransport } from '../../kiosk/drivers/transports/serial.js';
 import { SimApiError, type SimContext, type SimDevice } from '../core/device.js';
 import { VirtualSerialPair } from '../core/pty.js';
 import { CardCa } from './card-ca.js';
-import { PIN_TRIES_MAX, SimCard, type CardMode } from './card.js';
+import { CARD_MODES, PIN_TRIES_MAX, SimCard, type CardMode } from './card.js';
+import { encodeBasic4Ef } from '../../protocol/card-data.js';
 import { Pn532Emulator, type Pn532EmulatorOptions } from './pn532-emulator.js';
 import { PinTriesStore } from './pin-store.js';
 import { loadResidents, type Resident } from './residents.js';
@@ -17,7 +18,7 @@ export interface CardReaderDeviceOptions extends Omit<Pn532EmulatorOptions, 'onE
 
 const PlaceCardBody = z.object({
   resident: z.string().min(1),
-  mode: z.enum(['normal', 'no-ap', 'slow', 'remove-mid-read', 'garble']).optional(),
+  mode: z.enum(CARD_MODES).optional(),
 });
 const PinTriesBody = z.object({ remaining: z.number().int().min(0).max(PIN_TRIES_MAX) });
 
@@ -116,13 +117,25 @@ export class CardReaderDevice implements SimDevice {
     const m: CardMode = mode ?? r.cardMode ?? 'normal';
     const card = new SimCard({
       residentId: r.id,
-      files: this.#ca.issue(r),
+      files: m === 'forged' ? this.#forge(r) : this.#ca.issue(r),
       pin: r.pin,
       counter: this.#pins.counterFor(r.id, r.locked ? 0 : PIN_TRIES_MAX),
       hasAp: m !== 'no-ap',
     });
     this.emulator.placeCard(card, m);
     this.#ctx?.events.emit(this.id, 'card-placed', { resident: r.id, mode: m });
+  }
+
+  /** A genuine card whose 4-info EF was rewritten afterwards (a different name under the old signature). */
+  #forge(r: Resident) {
+    const genuine = this.#ca!.issue(r);
+    const basic4Ef = encodeBasic4Ef({
+      name: `${r.name}改`,
+      address: r.address,
+      birthDate: r.birthDate,
+      sex: r.sex,
+    });
+    return { ...genuine, basic4Ef };
   }
 
   removeCard(): void {

@@ -105,6 +105,18 @@ describe('My Number card over the PN532 driver and the emulated reader (real pty
     expect(again.ok).toBe(true);
   });
 
+  it('reads a forged card (4-info altered after signing), which verifyCardData refuses as CARD_FORGED', async () => {
+    h.device.placeCard('taro', 'forged');
+    const r = await readCard({ reader, pin: pinOf('taro'), timeoutMs: 2000 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.data.name).not.toBe(residents.get('taro')!.name);
+    expect(verifyCardData({ ...r.data.files, caPublicKey: h.device.caPublicKey })).toEqual({
+      ok: false,
+      code: 'CARD_FORGED',
+    });
+  });
+
   it('a correct PIN restores the counter to 3', async () => {
     h.device.setPinTries(1, 'taro');
     h.device.placeCard('taro');
