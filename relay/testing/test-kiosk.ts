@@ -97,6 +97,7 @@ export class TestKiosk {
     const ws = new WebSocket(url, {
       headers: { 'x-channel-hello': init.hello },
       perMessageDeflate: false,
+      handshakeTimeout: 15_000,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     });
     return new Promise((resolve) => {

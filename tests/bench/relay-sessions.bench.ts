@@ -1,0 +1,193 @@
+/**
+ * Relay sessions benchmark: (1) authenticated kiosk sessions held by three relay processes sharing one
+ * PostgreSQL, with 30 s heartbeats, and the memory each session costs; (2) the reconnect storm: time for
+ * every kiosk to authenticate again after all relays restart.
+ *
+ *   RELAY_BENCH_KIOSKS (57000)   RELAY_BENCH_RELAYS (3)   RELAY_BENCH_HOLD_SECONDS (35)
+ *   RELAY_BENCH_PER_GENERATOR (9500 kiosks per load-generator process, each on its own 127.0.0.x)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeCrypto } from '../../common/crypto-node.js';
+import { openDb } from '../../common/db.js';
+import {
+  createTestDatabase,
+  postgresUnavailableReason,
+  startTestPostgres,
+} from '../../common/testing/postgres.js';
+import { identityFromSeed, keyId } from '../../protocol/index.js';
+import { migrate } from '../../relay/store/schema.js';
+import { forkWorker, type Worker } from '../../relay/testing/bench/fork.js';
+import { fleetIdentity } from '../../relay/testing/bench/fleet.js';
+import { spawnRelay, type RelayProcess } from '../../relay/testing/spawn-relay.js';
+import { machineLine } from '../run-programs.js';
+
+const N = Number(process.env['RELAY_BENCH_KIOSKS'] ?? 57_000);
+const RELAYS = Number(process.env['RELAY_BENCH_RELAYS'] ?? 3);
+const HOLD_S = Number(process.env['RELAY_BENCH_HOLD_SECONDS'] ?? 35);
+const PER_GEN = Number(process.env['RELAY_BENCH_PER_GENERATOR'] ?? 9500);
+const TOKEN = 'bench-sessions-token-0123456789';
+const BASE = `fleet-${Date.now()}`;
+
+console.log(machineLine());
+const reason = postgresUnavailableReason();
+if (reason !== undefined) {
+  console.log(`relay sessions: skipped (${reason})`);
+  process.exit(0);
+}
+console.log(
+  `relay sessions: ${N} kiosks, ${RELAYS} relay processes, one PostgreSQL; ulimit -Hn ${spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim()}`,
+);
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+const rssOf = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const pg = await startTestPostgres();
+const dirs: string[] = [];
+let relays: RelayProcess[] = [];
+const gens: Worker[] = [];
+try {
+  const url = await createTestDatabase(pg.url, 'relay_bench_sessions');
+  const db = await openDb({ url });
+  await migrate(db);
+  const t0 = performance.now();
+  for (let i = 0; i < N; i += 5000) {
+    const ids: string[] = [];
+    for (let j = i; j < Math.min(N, i + 5000); j++) ids.push(keyId(fleetIdentity(BASE, j).publicKey));
+    await db.query('INSERT INTO relay_kiosks (kiosk_id, name) SELECT unnest($1::text[]), NULL', [ids]);
+  }
+  await db.close();
+  console.log(`enrolled ${N} kiosks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const seed = Buffer.from(nodeCrypto.randomBytes(32)).toString('base64');
+  const relayKey = keyId(identityFromSeed(new Uint8Array(Buffer.from(seed, 'base64')), nodeCrypto).publicKey);
+  const ports = await Promise.all(Array.from({ length: RELAYS }, () => freePort()));
+  const env = (i: number) => {
+    const dir = mkdtempSync(join(tmpdir(), `relay-bench-${i}-`));
+    dirs.push(dir);
+    return {
+      DATABASE_URL: url,
+      RELAY_STATE_DIR: dir,
+      RELAY_OPS_TOKEN: TOKEN,
+      RELAY_IDENTITY_SEED: seed,
+      RELAY_KIOSK_PORT: String(ports[i]),
+      LOG_LEVEL: 'error',
+    };
+  };
+  const startAll = () =>
+    Promise.all(
+      ports.map((_, i) =>
+        spawnRelay(env(i), [
+          '--max-old-space-size=4096',
+          ...(process.env['RELAY_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
+        ]),
+      ),
+    );
+  relays = await startAll();
+  await sleep(1000);
+  const rssBefore = relays.map((r) => rssOf(r.child.pid!));
+
+  const genCount = Math.ceil(N / PER_GEN);
+  const counts = async () => {
+    for (const g of gens) g.send({ cmd: 'count' });
+    const rs = await Promise.all(
+      gens.map((g) => g.next<{ authenticated: number; attempts: number; failures: number; rss: number }>()),
+    );
+    return rs.reduce(
+      (a, r) => ({
+        authenticated: a.authenticated + r.authenticated,
+        attempts: a.attempts + r.attempts,
+        failures: a.failures + r.failures,
+        rss: a.rss + r.rss,
+      }),
+      { authenticated: 0, attempts: 0, failures: 0, rss: 0 },
+    );
+  };
+  const waitAll = async (label: string, limitS: number) => {
+    const start = performance.now();
+    let last = await counts();
+    while (last.authenticated < N && performance.now() - start < limitS * 1000) {
+      await sleep(500);
+      last = await counts();
+    }
+    const secs = (performance.now() - start) / 1000;
+    console.log(
+      `${label}: ${last.authenticated}/${N} authenticated in ${secs.toFixed(1)} s (${last.attempts} connection attempts, ${last.failures} refused or failed)`,
+    );
+    return { secs, ...last };
+  };
+
+  const tConnect = performance.now();
+  for (let g = 0; g < genCount; g++) {
+    const w = forkWorker('./sessions-load.ts', [], ['--max-old-space-size=4096']);
+    await w.next();
+    w.send({
+      cmd: 'start',
+      urls: ports.map((p) => `ws://127.0.0.1:${p}/kiosk`),
+      relayKey,
+      base: BASE,
+      from: g * PER_GEN,
+      to: Math.min(N, (g + 1) * PER_GEN),
+      localAddress: `127.0.0.${11 + g}`,
+      concurrency: 64,
+      jitterMs: 2000,
+    });
+    await w.next();
+    gens.push(w);
+  }
+  void tConnect;
+  const first = await waitAll('initial connect', 600);
+
+  console.log(`holding for ${HOLD_S} s (heartbeats every 30 s)…`);
+  await sleep(HOLD_S * 1000);
+  const held = await counts();
+  const perRelay: number[] = [];
+  for (const r of relays) {
+    const m = await (
+      await fetch(`${r.info.ops}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).text();
+    perRelay.push(Number(/^relay_sessions (\d+)$/m.exec(m)?.[1] ?? -1));
+  }
+  const rssAfter = relays.map((r) => rssOf(r.child.pid!));
+  const perSession = relays.map((_, i) => (rssAfter[i]! - rssBefore[i]!) / Math.max(1, perRelay[i]!));
+  console.log(
+    `sessions held after ${HOLD_S} s: ${held.authenticated}/${N}; per relay process: ${perRelay.join(', ')} (target each ≥ ${Math.floor((57_000 / 3) * (N / 57_000))})`,
+  );
+  console.log(
+    `relay RSS: ${rssAfter.map((b) => (b / 2 ** 20).toFixed(0) + ' MiB').join(', ')}; total ${(rssAfter.reduce((a, b) => a + b, 0) / 2 ** 20).toFixed(0)} MiB`,
+  );
+  console.log(
+    `bytes per session (RSS growth / sessions): ${perSession.map((b) => (b / 1024).toFixed(1) + ' KiB').join(', ')} (target ≤ 20 KB)`,
+  );
+  console.log(`load generators: ${gens.length} processes, ${(held.rss / 2 ** 20).toFixed(0)} MiB in all`);
+
+  // Reconnect storm: all relays go down and come back on the same ports.
+  const tKill = performance.now();
+  await Promise.all(relays.map((r) => r.stop()));
+  relays = await startAll();
+  const restartS = (performance.now() - tKill) / 1000;
+  console.log(`relays restarted in ${restartS.toFixed(1)} s`);
+  const storm = await waitAll('reconnect storm (from relays ready)', 300);
+  console.log(
+    `reconnect storm: all ${storm.authenticated === N ? '' : 'NOT '}re-authenticated ${storm.secs.toFixed(1)} s after the relays were ready, ${(storm.secs + restartS).toFixed(1)} s after they went down (target ≤ 30 s)`,
+  );
+  void first;
+} finally {
+  for (const g of gens) await g.kill();
+  for (const r of relays) await r.stop();
+  await pg.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+process.exit(0);
