@@ -76,7 +76,7 @@ describe('card reader panel API (in-process, Hono app.request)', () => {
   it('answers bad requests with coded errors', async () => {
     expect(await call('POST', '/api/card', { resident: 'nobody' })).toMatchObject({
       status: 404,
-      json: { error: { code: 'CARD_UNKNOWN_RESIDENT' } },
+      json: { error: { code: 'SIM_UNKNOWN_RESIDENT' } },
     });
     expect(await call('POST', '/api/card', { resident: 'taro', mode: 'warp' })).toMatchObject({
       status: 400,

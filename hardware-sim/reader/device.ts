@@ -113,7 +113,7 @@ export class CardReaderDevice implements SimDevice {
   placeCard(residentId: string, mode?: CardMode): void {
     const r = this.#residents.get(residentId);
     if (!r || !this.#ca || !this.#pins)
-      throw new SimApiError('CARD_UNKNOWN_RESIDENT', 'no such test resident', 404);
+      throw new SimApiError('SIM_UNKNOWN_RESIDENT', 'no such test resident', 404);
     const m: CardMode = mode ?? r.cardMode ?? 'normal';
     const card = new SimCard({
       residentId: r.id,
