@@ -23,9 +23,9 @@ function permutation(seed: string): (x: bigint) => bigint {
 export class ResidentGenerator {
   readonly #seed: string;
   readonly #perm: (x: bigint) => bigint;
-  readonly #code: string;
   readonly #index: bigint;
   readonly #addressPrefix: string;
+  readonly #base: number;
 
   constructor(seed: string | number, municipality: string) {
     const m = findMunicipality(municipality);
@@ -33,9 +33,9 @@ export class ResidentGenerator {
       throw new TypeError(`municipality: ${municipality} is not a participating municipality`);
     this.#seed = String(seed);
     this.#perm = permutation(this.#seed);
-    this.#code = municipality;
     this.#index = BigInt(MUNICIPALITIES.indexOf(m));
     this.#addressPrefix = (findPrefecture(m.prefecture)?.name ?? '') + m.name;
+    this.#base = hash32(`${this.#seed}/${municipality}`);
   }
 
   /** The My Number of resident `i`: 11 permuted digits and the check digit. */
@@ -48,7 +48,7 @@ export class ResidentGenerator {
 
   /** Resident `i` (0-based); the same (seed, municipality, i) always gives the same person. */
   resident(i: number): ResidentRecord {
-    const rng = new Rng(`${this.#seed}/${this.#code}/${i}`);
+    const rng = Rng.fromIndex(this.#base, i);
     const sex = rng.weighted<'1' | '2' | '9'>([
       ['1', 49],
       ['2', 50],

@@ -15,6 +15,17 @@ export function hash32(text: string): number {
   return h >>> 0;
 }
 
+/** A 32-bit mix of two integers (murmur3 finaliser over a ⊕ f(b)). */
+export function mix32(a: number, b: number): number {
+  let h = (a ^ Math.imul(b, 0x27d4eb2d) ^ (b / 4294967296)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 export class Rng {
   #a: number;
   #b: number;
@@ -27,6 +38,17 @@ export class Rng {
     this.#c = hash32(seed + '\0c');
     this.#d = 1;
     for (let i = 0; i < 12; i++) this.next();
+  }
+
+  /** Seeds from a base hash and an index without building strings (the seeder's hot path). */
+  static fromIndex(base: number, index: number): Rng {
+    const r = new Rng('');
+    r.#a = mix32(base ^ 0x9e3779b9, index);
+    r.#b = mix32(base ^ 0x85ebca6b, index);
+    r.#c = mix32(base ^ 0xc2b2ae35, index);
+    r.#d = 1;
+    for (let i = 0; i < 12; i++) r.next();
+    return r;
   }
 
   /** Uniform in [0, 1). */

@@ -2,7 +2,7 @@ import { MUNICIPALITIES } from '../municipalities.js';
 import type { ResidentRecord } from '../record.js';
 import type { ResidentStore } from '../storage/store.js';
 import { fixtureRecord, hasNoRecords, loadFixtures, type FixtureResident } from './fixtures.js';
-import { ResidentGenerator } from './generate.js';
+import { inThreadBatches, workerBatches, type BatchSource } from './batches.js';
 
 export interface SeedOptions {
   /** Fictional residents per municipality. */
@@ -14,6 +14,11 @@ export interface SeedOptions {
   fixtures?: readonly FixtureResident[];
   /** Rows per INSERT statement. */
   batch?: number;
+  /**
+   * Seal on a worker thread while the main thread inserts: 'auto' (default) does so for 20,000 or more
+   * residents per municipality, falling back to the calling thread when a worker cannot start.
+   */
+  worker?: boolean | 'auto';
   onProgress?: (municipality: string, done: number) => void;
 }
 
@@ -47,15 +52,24 @@ export async function seedStore(store: ResidentStore, options: SeedOptions): Pro
       .filter((f) => !hasNoRecords(f))
       .map((f) => fixtureRecord(f, options.seed));
     report.inserted += await store.insertSealed(code, store.sealRows(code, first));
-    const gen = new ResidentGenerator(options.seed, code);
-    for (let i = 0; i < options.perMunicipality; i += batch) {
-      const records: ResidentRecord[] = [];
-      for (let j = i; j < Math.min(i + batch, options.perMunicipality); j++) {
-        const r = gen.resident(j);
-        if (!reserved.has(r.myNumber)) records.push(r);
+    const useWorker =
+      options.worker === true || ((options.worker ?? 'auto') === 'auto' && options.perMunicipality >= 20_000);
+    const seed = String(options.seed);
+    let source: BatchSource | undefined;
+    if (useWorker)
+      source = await workerBatches(store, code, seed, options.perMunicipality, batch, reserved).catch(
+        () => undefined,
+      );
+    source ??= inThreadBatches(store, code, seed, options.perMunicipality, batch, reserved);
+    try {
+      let done = 0;
+      for (let rows = await source.next(); rows !== undefined; rows = await source.next()) {
+        report.inserted += await store.insertSealed(code, rows);
+        done += rows.length;
+        options.onProgress?.(code, done);
       }
-      report.inserted += await store.insertSealed(code, store.sealRows(code, records));
-      options.onProgress?.(code, i + records.length);
+    } finally {
+      await source.close();
     }
   }
   return report;

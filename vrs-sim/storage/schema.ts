@@ -8,7 +8,8 @@ import type { DbTx } from '../../common/db.js';
  * A table per municipality would give the same separation with hand-written routing; partitioning keeps one
  * query surface.
  *
- * Only `lookup` (a keyed hash), `nonce`, `sealed` and `dose_count` are stored; the person is in `sealed`.
+ * Only `lookup` (a keyed hash), `sealed` (nonce ‖ secretbox) and `dose_count` are stored; the person is in
+ * `sealed`.
  * `dose_count` is kept in clear for the aggregate views of prefecture and national roles (a count with no
  * identity attached).
  */
@@ -21,8 +22,7 @@ CREATE TABLE IF NOT EXISTS vrs_municipality (
 CREATE TABLE IF NOT EXISTS vrs_resident (
   municipality text NOT NULL,
   lookup bytea NOT NULL CHECK (octet_length(lookup) = 32),
-  nonce bytea NOT NULL CHECK (octet_length(nonce) = 24),
-  sealed bytea NOT NULL,
+  sealed bytea NOT NULL CHECK (octet_length(sealed) > 40),
   dose_count smallint NOT NULL CHECK (dose_count BETWEEN 0 AND 7),
   PRIMARY KEY (municipality, lookup)
 ) PARTITION BY LIST (municipality);

@@ -97,13 +97,13 @@ function storeSuite(label: string, open: () => Promise<{ db: Db; dir: string }>)
       const a = keys.get('131016');
       const b = keys.get('131041');
       expect(a && b && Buffer.compare(a.dataKey, b.dataKey)).not.toBe(0);
-      const row = await db.query<{ nonce: Uint8Array; sealed: Uint8Array }>(
-        "SELECT nonce, sealed FROM vrs_resident WHERE municipality = '131016' LIMIT 1",
+      const row = await db.query<{ sealed: Uint8Array }>(
+        "SELECT sealed FROM vrs_resident WHERE municipality = '131016' LIMIT 1",
       );
       const r0 = row.rows[0];
       if (!r0 || !a || !b) throw new Error('row and keys expected');
-      expect(openRecord(new Uint8Array(r0.nonce), new Uint8Array(r0.sealed), a.dataKey)).toBeDefined();
-      expect(openRecord(new Uint8Array(r0.nonce), new Uint8Array(r0.sealed), b.dataKey)).toBeUndefined();
+      expect(openRecord(new Uint8Array(r0.sealed), a.dataKey)).toBeDefined();
+      expect(openRecord(new Uint8Array(r0.sealed), b.dataKey)).toBeUndefined();
       const key = statSync(join(dir, 'keys', '131016.json'));
       expect(key.mode & 0o777).toBe(0o600);
     });
@@ -116,8 +116,7 @@ function storeSuite(label: string, open: () => Promise<{ db: Db; dir: string }>)
       const [x, y] = rows.rows;
       if (!x || !y) throw new Error('two rows expected');
       await db.query(
-        `UPDATE vrs_resident SET sealed = (SELECT sealed FROM vrs_resident WHERE municipality = '131041' AND lookup = $2),
-           nonce = (SELECT nonce FROM vrs_resident WHERE municipality = '131041' AND lookup = $2)
+        `UPDATE vrs_resident SET sealed = (SELECT sealed FROM vrs_resident WHERE municipality = '131041' AND lookup = $2)
          WHERE municipality = '131041' AND lookup = $1`,
         [Buffer.from(x.lookup), Buffer.from(y.lookup)],
       );
@@ -164,19 +163,18 @@ function storeSuite(label: string, open: () => Promise<{ db: Db; dir: string }>)
       );
       expect(after.rows[0]?.n).toEqual(before.rows[0]?.n);
       // No remaining key opens any of its rows.
-      const rows = await db.query<{ nonce: Uint8Array; sealed: Uint8Array }>(
-        "SELECT nonce, sealed FROM vrs_resident WHERE municipality = '131016' LIMIT 20",
+      const rows = await db.query<{ sealed: Uint8Array }>(
+        "SELECT sealed FROM vrs_resident WHERE municipality = '131016' LIMIT 20",
       );
       for (const code of ['131041', '271004']) {
         const k = again.get(code);
         if (!k) throw new Error('key expected');
-        for (const r of rows.rows)
-          expect(openRecord(new Uint8Array(r.nonce), new Uint8Array(r.sealed), k.dataKey)).toBeUndefined();
+        for (const r of rows.rows) expect(openRecord(new Uint8Array(r.sealed), k.dataKey)).toBeUndefined();
       }
       // Sanity: the destroyed key did open them (so the check above is meaningful).
       const r0 = rows.rows[0];
       if (!r0) throw new Error('row expected');
-      expect(openRecord(new Uint8Array(r0.nonce), new Uint8Array(r0.sealed), oldData)).toBeDefined();
+      expect(openRecord(new Uint8Array(r0.sealed), oldData)).toBeDefined();
       const counts = await store.counts(['131016', '271004']);
       expect(counts[0]?.shredded).toBe(true);
       expect(

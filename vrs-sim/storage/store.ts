@@ -29,7 +29,7 @@ export interface MunicipalityCounts {
 /** A row ready for insertion (already sealed). */
 export interface SealedRow {
   lookup: Uint8Array;
-  nonce: Uint8Array;
+  /** nonce ‖ secretbox */
   sealed: Uint8Array;
   doseCount: number;
 }
@@ -72,8 +72,8 @@ export class ResidentStore {
     if (k === undefined) throw new Error(`municipality ${code} has no data key`);
     const nonces = randomFillSync(new Uint8Array(24 * records.length));
     return records.map((r, i) => {
-      const { nonce, sealed } = sealRecord(r, k.dataKey, nonces.subarray(i * 24, i * 24 + 24));
-      return { lookup: lookupHash(k.indexKey, r.myNumber), nonce, sealed, doseCount: r.doses.length };
+      const sealed = sealRecord(r, k.dataKey, nonces.subarray(i * 24, i * 24 + 24));
+      return { lookup: lookupHash(k.indexKey, r.myNumber), sealed, doseCount: r.doses.length };
     });
   }
 
@@ -81,16 +81,10 @@ export class ResidentStore {
   async insertSealed(code: string, rows: readonly SealedRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const r = await this.db.query(
-      `INSERT INTO vrs_resident (municipality, lookup, nonce, sealed, dose_count)
-       SELECT $1, decode(l, 'base64'), decode(n, 'base64'), decode(s, 'base64'), d
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::smallint[]) AS u(l, n, s, d)`,
-      [
-        code,
-        rows.map((x) => b64(x.lookup)),
-        rows.map((x) => b64(x.nonce)),
-        rows.map((x) => b64(x.sealed)),
-        rows.map((x) => x.doseCount),
-      ],
+      `INSERT INTO vrs_resident (municipality, lookup, sealed, dose_count)
+       SELECT $1, decode(l, 'base64'), decode(s, 'base64'), d
+       FROM unnest($2::text[], $3::text[], $4::smallint[]) AS u(l, s, d)`,
+      [code, rows.map((x) => b64(x.lookup)), rows.map((x) => b64(x.sealed)), rows.map((x) => x.doseCount)],
     );
     return r.affectedRows;
   }
@@ -114,13 +108,13 @@ export class ResidentStore {
         code: this.keys.isShredded(code) ? 'VRS_DATA_SHREDDED' : 'VRS_MUNICIPALITY_UNKNOWN',
       };
     const residentHash = lookupHash(k.indexKey, myNumber);
-    const r = await this.db.query<{ nonce: unknown; sealed: unknown }>(
-      'SELECT nonce, sealed FROM vrs_resident WHERE municipality = $1 AND lookup = $2',
+    const r = await this.db.query<{ sealed: unknown }>(
+      'SELECT sealed FROM vrs_resident WHERE municipality = $1 AND lookup = $2',
       [code, Buffer.from(residentHash)],
     );
     const row = r.rows[0];
     if (row === undefined) return { ok: false, code: 'VRS_NO_RECORD', residentHash };
-    const record = openRecord(bytes(row.nonce), bytes(row.sealed), k.dataKey);
+    const record = openRecord(bytes(row.sealed), k.dataKey);
     // A record that does not open, or that names another number, was altered or moved between rows.
     if (record === undefined || record.myNumber !== myNumber)
       return { ok: false, code: 'VRS_RECORD_CORRUPT', residentHash };
