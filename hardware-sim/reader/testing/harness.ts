@@ -24,8 +24,11 @@ export async function startReaderHarness(options: CardReaderDeviceOptions = {}):
     stateDir,
     hostPath: info['reader']!,
     async stop() {
-      await device.stop();
-      rmSync(stateDir, { recursive: true, force: true });
+      try {
+        await device.stop();
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
     },
   };
 }

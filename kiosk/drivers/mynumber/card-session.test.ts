@@ -25,7 +25,7 @@ describe('My Number card over the PN532 driver and the emulated reader (real pty
     expect((await reader.open()).ok).toBe(true);
   });
   afterAll(async () => {
-    await reader?.close();
+    await reader?.close().catch(() => undefined);
     await h?.stop();
   });
   beforeEach(() => h.device.removeCard());
@@ -211,7 +211,7 @@ describe('a card slower than the driver timeout', () => {
     expect((await reader.open()).ok).toBe(true);
   });
   afterAll(async () => {
-    await reader?.close();
+    await reader?.close().catch(() => undefined);
     await h?.stop();
   });
 

@@ -16,7 +16,7 @@ function readerContract(setup: () => Promise<{ path: string; teardown(): Promise
     reader = new Pn532Reader({ transport: () => new SerialPortTransport({ path, baudRate: 115200 }) });
   });
   afterAll(async () => {
-    await reader?.close();
+    await reader?.close().catch(() => undefined);
     await teardown();
   });
 
