@@ -92,6 +92,7 @@ export class Pn532Reader {
   #needsWake = true;
   #presenceByRelist = false;
   #reconnecting = false;
+  #connecting: Promise<Result<{ firmware: Pn532Firmware }>> | undefined;
   readonly #heartbeatMs: number;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #lastCommandAt = 0;
@@ -212,7 +213,13 @@ export class Pn532Reader {
     await t?.close().catch(() => undefined);
   }
 
-  async #connect(): Promise<Result<{ firmware: Pn532Firmware }>> {
+  /** One connection attempt at a time: a caller arriving during an attempt shares its result. */
+  #connect(): Promise<Result<{ firmware: Pn532Firmware }>> {
+    this.#connecting ??= this.#connectOnce().finally(() => (this.#connecting = undefined));
+    return this.#connecting;
+  }
+
+  async #connectOnce(): Promise<Result<{ firmware: Pn532Firmware }>> {
     this.#setState('connecting');
     await this.#drop();
     const transport = this.#factory();
