@@ -1,0 +1,191 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import nacl from 'tweetnacl';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeCrypto } from '../common/crypto-node.js';
+import { openDb, type Db } from '../common/db.js';
+import { createLogger } from '../common/log.js';
+import { createCardCertificate, createCardFiles } from '../protocol/card-data.js';
+import { sealTo } from '../protocol/envelope/box.js';
+import {
+  fromBase64Url,
+  generateIdentity,
+  keyId,
+  newRequestId,
+  openAnswer,
+  sealRequest,
+  toBase64Url,
+  type VrsToRelay,
+} from '../protocol/index.js';
+import { AlertCenter, ResidentSpread } from './alerts.js';
+import { CertificateIssuer } from './certs/issuer.js';
+import { ensureVdsNcSigner } from './certs/pki.js';
+import { SigningKeys } from './certs/signing-keys.js';
+import { basic4Mismatch, RequestHandler } from './handler.js';
+import { loadFixtures } from './seed/fixtures.js';
+import { seedStore } from './seed/seed.js';
+import { VrsService } from './service.js';
+import { KeyStore } from './storage/keystore.js';
+import { ResidentStore } from './storage/store.js';
+
+const crypto = nodeCrypto;
+const taro = loadFixtures().find((f) => f.id === 'taro');
+const ca = nacl.sign.keyPair();
+const box = nacl.box.keyPair();
+const kiosk = generateIdentity(crypto);
+const kid = keyId(kiosk.publicKey);
+const ctx = { relayId: 'test', source: '127.0.0.1' };
+
+describe('request handler (in process)', () => {
+  let dir: string;
+  let db: Db;
+  let handler: RequestHandler;
+  let alerts: AlertCenter;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vrs-handler-'));
+    db = await openDb();
+    const store = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')));
+    await seedStore(store, { perMunicipality: 10, seed: 'handler', municipalities: ['131016'] });
+    const log = createLogger('test', () => undefined);
+    alerts = new AlertCenter({ db, log, coalesceMs: 0 });
+    handler = new RequestHandler({
+      db,
+      service: new VrsService(store),
+      issuer: new CertificateIssuer({
+        db,
+        keys: new SigningKeys(join(dir, 'signing')),
+        vdsnc: await ensureVdsNcSigner(dir),
+        iss: () => 'https://127.0.0.1:1/issuer',
+      }),
+      alerts,
+      spread: new ResidentSpread({ threshold: 1e6 }),
+      crypto,
+      boxSecretKey: box.secretKey,
+      cardCaPublicKey: ca.publicKey,
+      log,
+    });
+  });
+  afterAll(async () => {
+    await alerts.flushed();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = (sealed: Uint8Array, requestId = newRequestId(crypto)): Promise<VrsToRelay> =>
+    handler.handle(
+      {
+        v: 1,
+        type: 'vrs.request',
+        requestId,
+        kioskId: kid,
+        municipality: '131016',
+        sealed: toBase64Url(sealed),
+      },
+      ctx,
+    );
+
+  it('answers garbage inside a valid envelope with PROTOCOL_MALFORMED, never an exception', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 300 }), async (bytes) => {
+        const reply = await send(sealTo(crypto, box.publicKey, bytes));
+        return (
+          reply.type === 'vrs.error' &&
+          ['PROTOCOL_MALFORMED', 'PROTOCOL_UNSUPPORTED_VERSION'].includes(reply.code)
+        );
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('never issues for mangled card files: refused with a card code', async () => {
+    if (!taro) throw new Error('fixture expected');
+    const cardKey = nacl.sign.keyPair();
+    const certificateEf = createCardCertificate({
+      caSecretKey: ca.secretKey,
+      cardPublicKey: cardKey.publicKey,
+      keyId: new Uint8Array(8),
+    });
+    const files = createCardFiles(taro, { cardSecretKey: cardKey.secretKey, certificateEf });
+    const names = ['myNumberEf', 'basic4Ef', 'signatureEf', 'certificateEf'] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...names),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (which, pos, x) => {
+          const card = Object.fromEntries(names.map((n) => [n, Uint8Array.from(files[n])])) as Record<
+            (typeof names)[number],
+            Uint8Array
+          >;
+          const ef = card[which];
+          ef[pos % ef.length] = (ef[pos % ef.length] ?? 0) ^ x;
+          const requestId = newRequestId(crypto);
+          const { sealed, replyKey } = sealRequest({
+            vrsBoxPublicKey: box.publicKey,
+            request: {
+              requestId,
+              kioskId: kid,
+              municipality: '131016',
+              certType: 'domestic',
+              copies: 1,
+              card: Object.fromEntries(names.map((n) => [n, toBase64Url(card[n])])) as Record<
+                (typeof names)[number],
+                string
+              >,
+            },
+            crypto,
+          });
+          const reply = await send(sealed, requestId);
+          if (reply.type !== 'vrs.response') return false;
+          const opened = openAnswer({
+            sealed: fromBase64Url(reply.sealed) as Uint8Array,
+            replyKey,
+            requestId,
+            kioskId: kid,
+            sealedRequest: sealed,
+            crypto,
+          });
+          return (
+            opened.ok &&
+            opened.answer.outcome === 'refused' &&
+            ['VRS_CARD_FORGED', 'VRS_CARD_INVALID'].includes(opened.answer.code)
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('compares basic 4 information insensitive to width and spacing, and names only the differing fields', () => {
+    if (!taro) throw new Error('fixture expected');
+    expect(taro.address).toContain('2');
+    const record = {
+      v: 1 as const,
+      myNumber: taro.myNumber,
+      name: taro.name,
+      nameKana: taro.nameKana,
+      nameRomaji: taro.nameRomaji,
+      birthDate: taro.birthDate,
+      sex: taro.sex,
+      address: taro.address,
+      doses: [],
+    };
+    expect(
+      basic4Mismatch(
+        {
+          name: taro.name.replace(' ', '\u3000'),
+          address: taro.address.replace('2', '２'),
+          birthDate: taro.birthDate,
+          sex: taro.sex,
+        },
+        record,
+      ),
+    ).toEqual([]);
+    expect(
+      basic4Mismatch({ name: '別人 名前', address: taro.address, birthDate: '19990101', sex: '2' }, record),
+    ).toEqual(['name', 'birthDate', 'sex']);
+  });
+});
