@@ -32,6 +32,7 @@ export const RelayOptions = z.object({
   webhookUrl: z.string().url().optional(),
   /** Tuning; defaults suit production. */
   pingIntervalMs: z.number().int().positive().optional(),
+  handshakeTimeoutMs: z.number().int().positive().optional(),
   vrsTimeoutMs: z.number().int().positive().optional(),
   vrsMaxAttempts: z.number().int().min(1).max(5).optional(),
   maxInflightPerKiosk: z.number().int().min(1).max(1000).optional(),

@@ -28,6 +28,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOption
     ['RELAY_IDENTITY_SEED', 'identitySeed', (v) => v],
     ['RELAY_VRS_ENDPOINTS', 'vrsEndpoints', (v) => JSON.parse(v) as unknown],
     ['RELAY_WEBHOOK_URL', 'webhookUrl', (v) => v],
+    ['RELAY_IDS', 'ids', (v) => JSON.parse(v) as unknown],
   ];
   for (const [name, key, conv] of map) {
     const v = env[name];

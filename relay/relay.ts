@@ -148,6 +148,7 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     log: log.child('kiosk'),
     processId,
     pingIntervalMs: o.pingIntervalMs,
+    handshakeTimeoutMs: o.handshakeTimeoutMs,
   });
   metrics.gauge(
     'relay_sessions',

@@ -38,7 +38,8 @@ export interface KioskEndpointOptions {
   metrics: Metrics;
   log: Logger;
   processId: string;
-  pingIntervalMs?: number;
+  pingIntervalMs?: number | undefined;
+  handshakeTimeoutMs?: number | undefined;
   heartbeatFlushMs?: number;
 }
 
@@ -111,7 +112,9 @@ export class KioskEndpoint {
 
     const ping = o.pingIntervalMs ?? 30_000;
     this.#timers.push(setInterval(() => this.#pingAll(), ping));
-    this.#timers.push(setInterval(() => this.#sweepHandshakes(), 1000));
+    this.#timers.push(
+      setInterval(() => this.#sweepHandshakes(), Math.min(1000, o.handshakeTimeoutMs ?? 1000)),
+    );
     this.#timers.push(setInterval(() => void this.#flushHealth(), o.heartbeatFlushMs ?? 10_000));
     for (const t of this.#timers) t.unref();
 
@@ -362,7 +365,7 @@ export class KioskEndpoint {
   #sweepHandshakes(): void {
     const now = Date.now();
     for (const c of this.#handshaking) {
-      if (now - c.openedAt < HANDSHAKE_TIMEOUT_MS) continue;
+      if (now - c.openedAt < (this.#o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)) continue;
       this.#handshaking.delete(c);
       this.#o.metrics.inc('relay_handshakes_total', { result: 'CHANNEL_HANDSHAKE_TIMEOUT' });
       this.#o.ids.failure('handshake-failed', c.source, 'CHANNEL_HANDSHAKE_TIMEOUT');

@@ -154,8 +154,8 @@ export class TestKiosk {
     });
   }
 
-  async heartbeat(seq: number): Promise<RelayToKiosk> {
-    const p = this.waitFor(`hb:${seq}`);
+  async heartbeat(seq: number, timeoutMs = 20_000): Promise<RelayToKiosk> {
+    const p = this.waitFor(`hb:${seq}`, timeoutMs);
     this.send({
       v: 1,
       type: 'heartbeat',
