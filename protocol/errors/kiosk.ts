@@ -50,6 +50,39 @@ export const KIOSK_ERRORS = defineCodes({
     resident: null,
     operator: 'The kiosk UI sent a malformed request; it was refused (possible tampering with the renderer).',
   },
+  KIOSK_RELAY_TIMEOUT: {
+    meaning: 'The relay accepted a request but no answer came back in time.',
+    resident: {
+      ja: '現在この証明書を発行できません。しばらくしてからもう一度お試しください。',
+      en: 'The certificate cannot be issued right now. Please try again later.',
+    },
+    operator: 'A request through the relay timed out (relay or VRS slow or down); no fee was taken.',
+  },
+  CERT_INPUT_INVALID: {
+    meaning: 'The issued answer cannot be printed: a field is missing, malformed or too long for its box.',
+    resident: ASK_STAFF,
+    operator:
+      'VRS sent a certificate the kiosk cannot lay out; nothing was printed and any fee was returned.',
+  },
+  CERT_GLYPH_MISSING: {
+    meaning: 'A character of the certificate has no glyph in the embedded font (BIZ UDGothic).',
+    resident: {
+      ja: 'お名前などに使われている文字を印刷できません。お住まいの市区町村窓口にお問い合わせください。',
+      en: 'A character in your record cannot be printed here. Please contact your municipal office.',
+    },
+    operator:
+      'A record holds a character outside BIZ UDGothic (e.g. an unregistered 外字); nothing was printed.',
+  },
+  CERT_QR_TOO_LARGE: {
+    meaning: 'A signed code (SHC or VDS-NC) does not fit a single printable QR symbol.',
+    resident: ASK_STAFF,
+    operator: 'VRS produced a code larger than one QR symbol allows (SHC: version 22); nothing was printed.',
+  },
+  CERT_RENDER_FAILED: {
+    meaning: 'Rendering the certificate PDF failed for another reason.',
+    resident: ASK_STAFF,
+    operator: 'The certificate renderer failed; see the kiosk log (request id only). Nothing was printed.',
+  },
   KIOSK_INTENT_NOT_NOW: {
     meaning: 'The renderer asked for something the current screen does not allow (a stale button press).',
     resident: null,

@@ -1,0 +1,212 @@
+import type { FontkitFont } from 'fontkit';
+import { CertificateError } from './errors.js';
+import { fontFor, fontKey, type FontWeight } from './fonts.js';
+
+/** The subset of a pdfkit document the text setter uses. */
+export type Doc = PDFKit.PDFDocument;
+
+export interface TextStyle {
+  /** Nominal size in points. */
+  readonly size: number;
+  readonly weight?: FontWeight;
+  readonly color?: string;
+}
+
+export interface TextBox {
+  readonly width: number;
+  /** Lines allowed before the size shrinks (default 1). */
+  readonly maxLines?: number;
+  /** Smallest size the text may shrink to so that it fits in `maxLines` (default: `size`). */
+  readonly minSize?: number;
+  readonly align?: 'left' | 'center' | 'right';
+  /** Field name used in errors (never the value). */
+  readonly field: string;
+}
+
+interface Run {
+  readonly font: FontkitFont;
+  readonly text: string;
+}
+
+interface Token {
+  readonly runs: Run[];
+  /** Width at 1 pt. */
+  readonly unitWidth: number;
+  readonly isSpace: boolean;
+}
+
+/** Variation selectors: dropped when no font draws them (the base character is still printed). */
+function isVariationSelector(cp: number): boolean {
+  return (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
+}
+
+function widthAt1pt(font: FontkitFont, text: string): number {
+  let w = 0;
+  for (const p of font.layout(text).positions) w += p.xAdvance;
+  return w / font.unitsPerEm;
+}
+
+/** Latin words (with their trailing space) break as a whole; every other character is its own token. */
+const TOKEN = /[\p{Script=Latin}\p{Nd}'’.,:;\-/()#+&]+ ?| |./gsu;
+
+/** Characters that must not start a line (行頭禁則): they stay with the character before them. */
+const NO_BREAK_BEFORE = new Set([
+  ...'、。，．,.)）」』】〕〉》・ーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ々！？!?：；',
+]);
+
+/** Splits `text` into break units, gluing line-start-forbidden characters to the unit before them. */
+function chunks(text: string): string[] {
+  const out: string[] = [];
+  for (const [chunk] of text.matchAll(TOKEN)) {
+    const first = [...chunk][0] ?? '';
+    if (out.length > 0 && NO_BREAK_BEFORE.has(first) && chunk.trim() !== '') out[out.length - 1] += chunk;
+    else out.push(chunk);
+  }
+  return out;
+}
+
+function tokenize(text: string, weight: FontWeight, field: string): Token[] {
+  const tokens: Token[] = [];
+  for (const chunk of chunks(text)) {
+    const runs: Run[] = [];
+    for (const ch of chunk) {
+      const cp = ch.codePointAt(0) ?? 0;
+      const font = fontFor(cp, weight);
+      if (font === undefined) {
+        if (isVariationSelector(cp)) continue;
+        throw new CertificateError(
+          'CERT_GLYPH_MISSING',
+          `${field}: a character has no glyph in BIZ UDGothic`,
+        );
+      }
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last.font === font) runs[runs.length - 1] = { font, text: last.text + ch };
+      else runs.push({ font, text: ch });
+    }
+    if (runs.length === 0) continue;
+    const unitWidth = runs.reduce((w, r) => w + widthAt1pt(r.font, r.text), 0);
+    tokens.push({ runs, unitWidth, isSpace: chunk.trim() === '' });
+  }
+  return tokens;
+}
+
+/** A word wider than the whole box is broken between its characters. */
+function splitToken(t: Token): Token[] {
+  const out: Token[] = [];
+  for (const r of t.runs) {
+    for (const ch of r.text)
+      out.push({
+        runs: [{ font: r.font, text: ch }],
+        unitWidth: widthAt1pt(r.font, ch),
+        isSpace: ch === ' ',
+      });
+  }
+  return out;
+}
+
+function wrap(tokens: Token[], width: number, size: number): Token[][] {
+  const lines: Token[][] = [];
+  let line: Token[] = [];
+  let used = 0;
+  for (const t of tokens.flatMap((t) =>
+    t.unitWidth * size > width && t.runs.some((r) => r.text.length > 1) ? splitToken(t) : [t],
+  )) {
+    const w = t.unitWidth * size;
+    if (line.length > 0 && used + w > width && !t.isSpace) {
+      lines.push(line);
+      line = [];
+      used = 0;
+    }
+    if (line.length === 0 && t.isSpace) continue;
+    line.push(t);
+    used += w;
+  }
+  if (line.length > 0) lines.push(line);
+  return lines;
+}
+
+function lineWidth(line: Token[], size: number): number {
+  let end = line.length;
+  while (end > 0 && line[end - 1]?.isSpace === true) end--;
+  return line.slice(0, end).reduce((w, t) => w + t.unitWidth * size, 0);
+}
+
+/** One text call per font change on a line, not per character. */
+function mergeRuns(line: Token[]): Run[] {
+  const out: Run[] = [];
+  for (const t of line) {
+    for (const r of t.runs) {
+      const last = out[out.length - 1];
+      if (last !== undefined && last.font === r.font)
+        out[out.length - 1] = { font: r.font, text: last.text + r.text };
+      else out.push(r);
+    }
+  }
+  return out;
+}
+
+const registered = new WeakMap<Doc, Set<string>>();
+
+function useFont(doc: Doc, font: FontkitFont, weight: FontWeight, size: number): void {
+  const key = fontKey(font, weight);
+  let names = registered.get(doc);
+  if (names === undefined) {
+    names = new Set();
+    registered.set(doc, names);
+  }
+  if (!names.has(key)) {
+    // pdfkit accepts a parsed fontkit font (anything with `layout`); its types only list byte sources.
+    doc.registerFont(key, font as unknown as Uint8Array);
+    names.add(key);
+  }
+  doc.font(key).fontSize(size);
+}
+
+/** Measures `text` at `size` on one line (points). */
+export function measureText(text: string, style: TextStyle, field: string): number {
+  const tokens = tokenize(text, style.weight ?? 400, field);
+  return tokens.reduce((w, t) => w + t.unitWidth * style.size, 0);
+}
+
+/**
+ * Sets `text` at (`x`, `y`) (top of the first line) inside `box.width`, wrapping at word or character
+ * boundaries and shrinking down to `box.minSize` until it fits in `box.maxLines`. Returns the height used.
+ * @throws CertificateError CERT_GLYPH_MISSING when a character has no glyph in any BIZ UDGothic file;
+ *   CERT_INPUT_INVALID when the text cannot fit even at the smallest size.
+ */
+export function setText(
+  doc: Doc,
+  text: string,
+  x: number,
+  y: number,
+  style: TextStyle,
+  box: TextBox,
+): number {
+  const weight = style.weight ?? 400;
+  const tokens = tokenize(text, weight, box.field);
+  const maxLines = box.maxLines ?? 1;
+  const minSize = box.minSize ?? style.size;
+  let size = style.size;
+  let lines = wrap(tokens, box.width, size);
+  while ((lines.length > maxLines || lines.some((l) => lineWidth(l, size) > box.width)) && size > minSize) {
+    size = Math.max(minSize, size - 0.5);
+    lines = wrap(tokens, box.width, size);
+  }
+  if (lines.length > maxLines || lines.some((l) => lineWidth(l, size) > box.width)) {
+    throw new CertificateError('CERT_INPUT_INVALID', `${box.field}: too long to print in its box`);
+  }
+  const lineHeight = size * 1.3;
+  doc.fillColor(style.color ?? '#000000');
+  lines.forEach((line, i) => {
+    const w = lineWidth(line, size);
+    let cx = x;
+    if (box.align === 'center') cx = x + (box.width - w) / 2;
+    else if (box.align === 'right') cx = x + box.width - w;
+    for (const r of mergeRuns(line)) {
+      useFont(doc, r.font, weight, size);
+      doc.text(r.text, cx, y + i * lineHeight, { lineBreak: false });
+      cx += widthAt1pt(r.font, r.text) * size;
+    }
+  });
+  return Math.max(1, lines.length) * lineHeight;
+}
