@@ -34,6 +34,8 @@ export interface EndpointOptions {
   log: Logger;
   heartbeatMs?: number;
   handshakeTimeoutMs?: number;
+  /** Requests being worked on per channel before further ones get VRS_UNAVAILABLE at once. */
+  maxInFlight?: number;
 }
 
 export interface RunningEndpoint {
@@ -70,6 +72,7 @@ export async function startEndpoint(o: EndpointOptions): Promise<RunningEndpoint
   const sessions = new Set<{ ws: WebSocket; session: ChannelSession }>();
   const queued: Alert[] = [];
   const handshakeTimeout = o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  const maxInFlight = o.maxInFlight ?? 256;
   const responses = new WeakMap<
     IncomingMessage,
     { response: string; pending: PendingSession; relayId: string }
@@ -152,6 +155,7 @@ export async function startEndpoint(o: EndpointOptions): Promise<RunningEndpoint
     const ctx = { relayId: hs.relayId, source };
     let entry: { ws: WebSocket; session: ChannelSession } | undefined;
     let alive = true;
+    let inFlight = 0;
     const fail = (kind: Parameters<AlertCenter['raise']>[0], text: string) => {
       o.alerts.raise(kind, { source, text: `${text} relay=${hs.relayId.slice(0, 12)}` });
       ws.terminate();
@@ -181,10 +185,23 @@ export async function startEndpoint(o: EndpointOptions): Promise<RunningEndpoint
       if (!opened.ok) return fail('frame-refused', `code=${opened.code}`);
       const msg = decodeMessage(opened.plaintext, RelayToVrs);
       if (!msg.ok) return fail('malformed-message', `code=${msg.code}`);
-      o.handler.handle(msg.value, ctx).then(
-        (reply) => send(ws, session, reply),
-        (err: unknown) => o.log.error('handler.failed', { error: err instanceof Error ? err.name : 'error' }),
-      );
+      // Bounded work per channel: beyond the limit a request is answered "unavailable" at once.
+      if (inFlight >= maxInFlight)
+        return send(ws, session, {
+          v: 1,
+          type: 'vrs.error',
+          requestId: msg.value.requestId,
+          code: 'VRS_UNAVAILABLE',
+        });
+      inFlight++;
+      o.handler
+        .handle(msg.value, ctx)
+        .then(
+          (reply) => send(ws, session, reply),
+          (err: unknown) =>
+            o.log.error('handler.failed', { error: err instanceof Error ? err.name : 'error' }),
+        )
+        .finally(() => inFlight--);
     });
     ws.on('close', (code) => {
       clearTimeout(timer);

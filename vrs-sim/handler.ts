@@ -128,7 +128,7 @@ interface Answered {
 }
 
 const DEDUPE_TTL_MS = 15 * 60_000;
-const DEDUPE_MAX = 20_000;
+const DEDUPE_MAX = 10_000;
 
 /**
  * Handles the relay's messages: opens the sealed request, checks routing, card signature, basic 4
