@@ -5,3 +5,4 @@ export { CoinAdapter } from './coin.js';
 export { PrinterAdapter, pdfPageCount } from './printer.js';
 export { certificatePort } from './certificate.js';
 export { previewOf } from './preview.js';
+export { RelayLink, enrollKiosk, type RelayLinkOptions } from './relay-link.js';

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nodeCrypto } from '../common/crypto-node.js';
+import type { Logger } from '../common/log.js';
+import { createLogger } from '../common/log.js';
+import { fromBase64Url, keyId, type IssuedBody } from '../protocol/index.js';
+import { loadPanelPage } from '../hardware-sim/panel/page.js';
+import { startSimulator, type RunningSimulator } from '../hardware-sim/runtime.js';
+import { startRelay, type Relay } from '../relay/relay.js';
+import { loadIdentity } from '../relay/identity-file.js';
+import { startVrs, type RunningVrs } from '../vrs-sim/start.js';
+import { certificatePort, enrollKiosk, RelayLink } from '../kiosk/core/devices/index.js';
+import type { FlowConfig } from '../kiosk/core/flow/index.js';
+import { startHost, type RunningHost } from '../kiosk/host/index.js';
+import { startKioskRuntime, type KioskRuntime } from '../kiosk/main/runtime.js';
+
+export interface SystemOptions {
+  /** Everything the services keep (keys, databases, the simulators' ports) lives under here. */
+  stateDir: string;
+  /** Fixed ports for `npm start` (0 = any free port, as in tests). */
+  ports?: { kiosk?: number; panel?: number };
+  /** Fictional residents seeded per municipality in the VRS stand-in. */
+  seedPerMunicipality?: number;
+  flow?: Partial<FlowConfig>;
+  log?: Logger;
+}
+
+/** The URLs a person or a test needs, as printed by `npm start`. */
+export interface SystemUrls {
+  kiosk: string;
+  panel: string;
+  relay: string;
+  jwks: string;
+}
+
+export interface RunningSystem {
+  urls: SystemUrls;
+  sim: RunningSimulator;
+  vrs: RunningVrs;
+  relay: Relay;
+  kiosk: KioskRuntime<IssuedBody>;
+  link: RelayLink;
+  host: RunningHost;
+  opsToken: string;
+  /** The VRS key directory's TLS certificate (PEM), to fetch the JWKS. */
+  vrsTlsCertificate: string;
+  /** Stops one part (fault tests) or everything, in reverse order. */
+  stopRelay(): Promise<void>;
+  stopVrs(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Loads or creates an Ed25519 identity seed file in `dir` (0600). */
+function identityIn(dir: string) {
+  return loadIdentity(dir, undefined, nodeCrypto);
+}
+
+/**
+ * Starts the whole system on loopback: the hardware simulators with the control panel, the VRS stand-in
+ * (seeded with fictional residents), the relay pinned to VRS and VRS to the relay, then the kiosk: enrolled
+ * with a one-time code from the relay's operations API, its core on the simulated devices, its renderer
+ * served on loopback. Used by `npm start` and by the end-to-end tests (with port 0 and a temp folder).
+ */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const log = options.log ?? createLogger('system');
+  const dir = options.stateDir;
+  mkdirSync(dir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const sim = await startSimulator({
+      stateDir: join(dir, 'sim'),
+      panelPort: options.ports?.panel ?? 0,
+      page: loadPanelPage,
+    });
+    stops.push(() => sim.stop());
+    const cardCa = JSON.parse(readFileSync(join(dir, 'sim', 'card-ca.json'), 'utf8')) as {
+      publicKey: string;
+    };
+
+    const relayDir = join(dir, 'relay');
+    const relayIdentity = identityIn(relayDir);
+    const vrs = await startVrs({
+      stateDir: join(dir, 'vrs'),
+      relayPublicKeys: [keyId(relayIdentity.publicKey)],
+      cardCaPublicKey: cardCa.publicKey,
+      seed: { perMunicipality: options.seedPerMunicipality ?? 5, seed: 'npm-start' },
+      log: log.child('vrs'),
+    });
+    let vrsUp = true;
+    stops.push(async () => {
+      if (vrsUp) await vrs.stop();
+      vrsUp = false;
+    });
+
+    const opsToken = randomBytes(24).toString('base64url');
+    const relay = await startRelay(
+      {
+        stateDir: relayDir,
+        opsToken,
+        vrsEndpoints: [{ url: vrs.info.lgwan, identityPublicKey: vrs.info.identityPublicKey }],
+      },
+      { log: log.child('relay') },
+    );
+    let relayUp = true;
+    stops.push(async () => {
+      if (relayUp) await relay.stop();
+      relayUp = false;
+    });
+
+    // Enrollment: the operator creates a one-time code; the kiosk registers its key with it.
+    const kioskIdentity = identityIn(join(dir, 'kiosk'));
+    const created = await fetch(`${relay.info.ops}/api/enrollment-codes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'store-kiosk-1' }),
+    });
+    const { code } = (await created.json()) as { code?: string };
+    if (!created.ok || !code) throw new Error(`enrollment code not created (HTTP ${created.status})`);
+    const enrolled = await enrollKiosk(relay.info.enroll, code, kioskIdentity, 'store-kiosk-1');
+    if (!enrolled.ok && enrolled.code !== 'RELAY_KIOSK_ALREADY_ENROLLED')
+      throw Object.assign(new Error(`kiosk enrollment refused: ${enrolled.code}`), { code: enrolled.code });
+
+    const relayPublicKey = fromBase64Url(relay.info.identityPublicKey);
+    const vrsBoxPublicKey = fromBase64Url(vrs.info.boxPublicKey);
+    if (!relayPublicKey || !vrsBoxPublicKey) throw new Error('relay or VRS published a malformed key');
+    const link = new RelayLink({
+      url: relay.info.kiosk,
+      relayPublicKey,
+      vrsBoxPublicKey,
+      identity: kioskIdentity,
+      crypto: nodeCrypto,
+      logger: log.child('kiosk.relay'),
+    });
+    link.start();
+    stops.push(() => link.stop());
+
+    const kiosk = await startKioskRuntime<IssuedBody>(
+      {
+        devices: {
+          reader: sim.info['reader'],
+          printer: sim.info['printer'],
+          pinpad: sim.info['pinpad'],
+          coinAcceptor: sim.info['coinAcceptor'],
+          hopper: sim.info['hopper'],
+        },
+        flow: options.flow ?? {},
+      },
+      { relay: link, certificate: certificatePort, log: log.child('kiosk') },
+    );
+    stops.push(() => kiosk.stop());
+    const host = await startHost({
+      core: kiosk.flow,
+      port: options.ports?.kiosk ?? 0,
+      log: log.child('kiosk.host'),
+    });
+    stops.push(() => host.close());
+
+    return {
+      urls: { kiosk: host.url, panel: sim.info['panel']!, relay: relay.info.ops, jwks: vrs.info.jwks },
+      sim,
+      vrs,
+      relay,
+      kiosk,
+      link,
+      host,
+      opsToken,
+      vrsTlsCertificate: vrs.tlsCertificate,
+      async stopRelay() {
+        if (relayUp) await relay.stop();
+        relayUp = false;
+      },
+      async stopVrs() {
+        if (vrsUp) await vrs.stop();
+        vrsUp = false;
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
