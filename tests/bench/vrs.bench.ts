@@ -40,6 +40,8 @@ const pct = (xs: number[], p: number) => {
 };
 const fmt = (xs: number[]) =>
   `p50 ${pct(xs, 50).toFixed(3)} ms, p99 ${pct(xs, 99).toFixed(3)} ms, max ${Math.max(...xs).toFixed(3)} ms (n=${xs.length})`;
+/** Collects garbage between phases when run with --expose-gc (npm run bench does), so one phase's garbage is not billed to the next. */
+const settle = () => (globalThis as { gc?: () => void }).gc?.();
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 const dir = mkdtempSync(join(tmpdir(), 'vrs-bench-'));
@@ -96,6 +98,7 @@ try {
   const size = await db.query<{ b: string }>(`SELECT pg_total_relation_size('vrs_resident_${CODE}') AS b`);
   console.log(`partition size: ${mib(Number(size.rows[0]?.b ?? 0))}`);
 
+  settle();
   // Look-up: keyed hash, index probe on the partition, open and parse the record.
   const lookup: number[] = [];
   for (let k = 0; k < SAMPLES; k++) {
@@ -114,6 +117,7 @@ try {
   }
   console.log(`lookup (miss): ${fmt(miss)}`);
 
+  settle();
   // Signing: SHC (deflate + ES256) and, for overseas, VDS-NC too.
   const signingKeys = new SigningKeys(join(dir, 'signing'));
   const issuer = new CertificateIssuer({
@@ -146,6 +150,7 @@ try {
     `SHC length: p50 ${pct(lens, 50)}, max ${Math.max(...lens)} characters (one V22 QR: L ≤ 1195, M ≤ 927)`,
   );
 
+  settle();
   // The whole request path, in process (no sockets): what VRS adds to one kiosk request.
   const ca = nacl.sign.keyPair();
   const box = nacl.box.keyPair();
