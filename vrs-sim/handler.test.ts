@@ -160,6 +160,72 @@ describe('request handler (in process)', () => {
     );
   });
 
+  it('answers VRS_UNAVAILABLE when storage fails, and serves the retry of the same request once it is back', async () => {
+    if (!taro) throw new Error('fixture expected');
+    let down = true;
+    const flaky: Db = {
+      ...db,
+      query: (async (sql: string, params?: readonly unknown[]) => {
+        if (down) throw new Error('connection lost');
+        return db.query(sql, params);
+      }) as Db['query'],
+    };
+    const log = createLogger('test', () => undefined);
+    const store = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')));
+    const h = new RequestHandler({
+      db: flaky,
+      service: new VrsService(store),
+      issuer: new CertificateIssuer({
+        db,
+        keys: new SigningKeys(join(dir, 'signing')),
+        vdsnc: await ensureVdsNcSigner(dir),
+        iss: () => 'https://127.0.0.1:1/issuer',
+      }),
+      alerts: new AlertCenter({ db, log }),
+      spread: new ResidentSpread(),
+      crypto,
+      boxSecretKey: box.secretKey,
+      cardCaPublicKey: ca.publicKey,
+      log,
+    });
+    const cardKey = nacl.sign.keyPair();
+    const certificateEf = createCardCertificate({
+      caSecretKey: ca.secretKey,
+      cardPublicKey: cardKey.publicKey,
+      keyId: new Uint8Array(8),
+    });
+    const f = createCardFiles(taro, { cardSecretKey: cardKey.secretKey, certificateEf });
+    const requestId = newRequestId(crypto);
+    const { sealed } = sealRequest({
+      vrsBoxPublicKey: box.publicKey,
+      request: {
+        requestId,
+        kioskId: kid,
+        municipality: '131016',
+        certType: 'domestic',
+        copies: 1,
+        card: {
+          myNumberEf: toBase64Url(f.myNumberEf),
+          basic4Ef: toBase64Url(f.basic4Ef),
+          signatureEf: toBase64Url(f.signatureEf),
+          certificateEf: toBase64Url(f.certificateEf),
+        },
+      },
+      crypto,
+    });
+    const msg = {
+      v: 1 as const,
+      type: 'vrs.request' as const,
+      requestId,
+      kioskId: kid,
+      municipality: '131016',
+      sealed: toBase64Url(sealed),
+    };
+    expect(await h.handle(msg, ctx)).toMatchObject({ type: 'vrs.error', code: 'VRS_UNAVAILABLE' });
+    down = false;
+    expect(await h.handle(msg, ctx)).toMatchObject({ type: 'vrs.response', requestId });
+  });
+
   it('compares basic 4 information insensitive to width and spacing, and names only the differing fields', () => {
     if (!taro) throw new Error('fixture expected');
     expect(taro.address).toContain('2');

@@ -97,13 +97,13 @@ export class RequestHandler {
         kioskId: msg.kioskId,
         text: 'request id reused with other content',
       });
-      void this.#audit({
+      this.#audit({
         requestId: msg.requestId,
         kioskId: msg.kioskId,
         municipality: msg.municipality,
         outcome: 'replayed',
         code: 'VRS_REQUEST_MISROUTED',
-      });
+      }).catch(() => undefined);
       return Promise.resolve({
         v: 1,
         type: 'vrs.error',
@@ -111,7 +111,13 @@ export class RequestHandler {
         code: 'VRS_REQUEST_MISROUTED',
       });
     }
-    const reply = this.#process(msg, ctx);
+    // Never rejects: any failure (storage down, …) becomes VRS_UNAVAILABLE, which the relay may retry.
+    const reply = this.#process(msg, ctx).catch((): VrsToRelay => ({
+      v: 1,
+      type: 'vrs.error',
+      requestId: msg.requestId,
+      code: 'VRS_UNAVAILABLE',
+    }));
     const entry: Answered = { sealedHash, reply, at: Date.now() };
     this.#answered.set(msg.requestId, entry);
     // Transient failures are not remembered: the relay's retry gets a fresh attempt.
