@@ -52,6 +52,11 @@ const freePort = () =>
   });
 const rssOf = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+/** CPU seconds (user + system) a process has used so far. */
+const cpuOf = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const pg = await startTestPostgres();
@@ -131,7 +136,7 @@ try {
     return { secs, ...last };
   };
 
-  const tConnect = performance.now();
+  const cpuRelays0 = relays.map((r) => cpuOf(r.child.pid!));
   for (let g = 0; g < genCount; g++) {
     const w = forkWorker('./sessions-load.ts', [], ['--max-old-space-size=4096']);
     await w.next();
@@ -149,8 +154,13 @@ try {
     await w.next();
     gens.push(w);
   }
-  void tConnect;
-  const first = await waitAll('initial connect', 600);
+  const cpuGens0 = gens.map((g) => cpuOf(g.child.pid!));
+  await waitAll('initial connect', 600);
+  const relayCpu = relays.reduce((a, r, i) => a + cpuOf(r.child.pid!) - cpuRelays0[i]!, 0);
+  const genCpu = gens.reduce((a, g, i) => a + cpuOf(g.child.pid!) - cpuGens0[i]!, 0);
+  console.log(
+    `CPU per handshake (initial connect): relays ${((relayCpu / N) * 1e6).toFixed(0)} µs, kiosk side ${((genCpu / N) * 1e6).toFixed(0)} µs (both on this machine's 2 cores, shared with other work)`,
+  );
 
   console.log(`holding for ${HOLD_S} s (heartbeats every 30 s)…`);
   await sleep(HOLD_S * 1000);
@@ -178,14 +188,24 @@ try {
   // Reconnect storm: all relays go down and come back on the same ports.
   const tKill = performance.now();
   await Promise.all(relays.map((r) => r.stop()));
+  const stopS = (performance.now() - tKill) / 1000;
   relays = await startAll();
   const restartS = (performance.now() - tKill) / 1000;
-  console.log(`relays restarted in ${restartS.toFixed(1)} s`);
+  console.log(
+    `relays stopped in ${stopS.toFixed(1)} s and were ready again ${(restartS - stopS).toFixed(1)} s later`,
+  );
+  const cpuStorm0 = relays.map((r) => cpuOf(r.child.pid!));
+  const cpuStormGens0 = gens.map((g) => cpuOf(g.child.pid!));
   const storm = await waitAll('reconnect storm (from relays ready)', 300);
+  const stormRelayCpu = relays.reduce((a, r, i) => a + cpuOf(r.child.pid!) - cpuStorm0[i]!, 0);
+  const stormGenCpu = gens.reduce((a, g, i) => a + cpuOf(g.child.pid!) - cpuStormGens0[i]!, 0);
+  console.log(
+    `storm CPU: relays ${stormRelayCpu.toFixed(1)} s (${((stormRelayCpu / N) * 1e6).toFixed(0)} µs per kiosk), kiosk side ${stormGenCpu.toFixed(1)} s; ` +
+      `at that relay cost ${N} handshakes need ${(stormRelayCpu / 30).toFixed(1)} relay cores to finish in 30 s`,
+  );
   console.log(
     `reconnect storm: all ${storm.authenticated === N ? '' : 'NOT '}re-authenticated ${storm.secs.toFixed(1)} s after the relays were ready, ${(storm.secs + restartS).toFixed(1)} s after they went down (target ≤ 30 s)`,
   );
-  void first;
 } finally {
   for (const g of gens) await g.kill();
   for (const r of relays) await r.stop();
