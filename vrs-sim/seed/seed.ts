@@ -38,39 +38,34 @@ export async function seedStore(store: ResidentStore, options: SeedOptions): Pro
   const batch = options.batch ?? 5000;
   const report: SeedReport = { inserted: 0, skipped: [] };
   for (const code of codes) {
-    await store.ensureMunicipality(code);
-    const existing = await store.db.query('SELECT 1 FROM vrs_resident WHERE municipality = $1 LIMIT 1', [
-      code,
-    ]);
-    if (existing.rows.length > 0) {
-      report.skipped.push(code);
-      continue;
-    }
     const own = fixtures.filter((f) => f.municipality === code);
     const reserved = new Set(own.map((f) => f.myNumber));
     const first: ResidentRecord[] = own
       .filter((f) => !hasNoRecords(f))
       .map((f) => fixtureRecord(f, options.seed));
-    report.inserted += await store.insertSealed(code, store.sealRows(code, first));
     const useWorker =
       options.worker === true || ((options.worker ?? 'auto') === 'auto' && options.perMunicipality >= 20_000);
     const seed = String(options.seed);
-    let source: BatchSource | undefined;
-    if (useWorker)
-      source = await workerBatches(store, code, seed, options.perMunicipality, batch, reserved).catch(
-        () => undefined,
-      );
-    source ??= inThreadBatches(store, code, seed, options.perMunicipality, batch, reserved);
-    try {
-      let done = 0;
-      for (let rows = await source.next(); rows !== undefined; rows = await source.next()) {
-        report.inserted += await store.insertSealed(code, rows);
-        done += rows.length;
-        options.onProgress?.(code, done);
+    const loaded = await store.bulkLoad(code, async (insert) => {
+      report.inserted += await insert(store.sealRows(code, first));
+      let source: BatchSource | undefined;
+      if (useWorker)
+        source = await workerBatches(store, code, seed, options.perMunicipality, batch, reserved).catch(
+          () => undefined,
+        );
+      source ??= inThreadBatches(store, code, seed, options.perMunicipality, batch, reserved);
+      try {
+        let done = 0;
+        for (let rows = await source.next(); rows !== undefined; rows = await source.next()) {
+          report.inserted += await insert(rows);
+          done += rows.length;
+          options.onProgress?.(code, done);
+        }
+      } finally {
+        await source.close();
       }
-    } finally {
-      await source.close();
-    }
+    });
+    if (!loaded) report.skipped.push(code);
   }
   return report;
 }

@@ -76,3 +76,42 @@ export async function ensurePartition(db: DbTx, code: string, prefecture: string
     [code, prefecture],
   );
 }
+
+/** Whether a municipality's partition exists, and whether it is attached (served) or still loading. */
+export async function partitionState(db: DbTx, code: string): Promise<'absent' | 'attached' | 'loading'> {
+  const table = partitionName(code);
+  const r = await db.query<{ attached: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid) AS attached
+     FROM pg_class c WHERE c.relname = $1 AND c.relkind = 'r'`,
+    [table],
+  );
+  const row = r.rows[0];
+  return row === undefined ? 'absent' : row.attached ? 'attached' : 'loading';
+}
+
+/**
+ * Bulk loading (the seeder): the partition is made as a plain table with no index, filled, then given its
+ * primary key in one sorted build and attached — several times faster than maintaining a B-tree on random
+ * keys row by row. A table left in 'loading' state by a crash was never served and is dropped and rebuilt.
+ */
+export async function createLoadingTable(db: DbTx, code: string): Promise<string> {
+  const table = partitionName(code);
+  await db.exec(
+    `DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (LIKE vrs_resident INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+  );
+  return table;
+}
+
+/** Indexes a loaded table and attaches it as the municipality's partition (its CHECK spares the scan). */
+export async function attachLoadedTable(db: DbTx, code: string, prefecture: string): Promise<void> {
+  const table = partitionName(code);
+  await db.exec(
+    `ALTER TABLE ${table} ADD CONSTRAINT ${table}_pkey PRIMARY KEY (municipality, lookup);
+     ALTER TABLE ${table} ADD CONSTRAINT ${table}_only CHECK (municipality = '${code}');
+     ALTER TABLE vrs_resident ATTACH PARTITION ${table} FOR VALUES IN ('${code}')`,
+  );
+  await db.query(
+    'INSERT INTO vrs_municipality (code, prefecture) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING',
+    [code, prefecture],
+  );
+}

@@ -4,7 +4,14 @@ import { findMunicipality } from '../municipalities.js';
 import type { ResidentRecord } from '../record.js';
 import type { KeyStore } from './keystore.js';
 import { lookupHash, openRecord, sealRecord } from './record-box.js';
-import { ensurePartition, migrate } from './schema.js';
+import {
+  attachLoadedTable,
+  createLoadingTable,
+  ensurePartition,
+  migrate,
+  partitionName,
+  partitionState,
+} from './schema.js';
 
 /** The result of looking a resident up in one municipality's partition. */
 export type FindResult =
@@ -66,6 +73,29 @@ export class ResidentStore {
     await ensurePartition(this.db, code, m.prefecture);
   }
 
+  /**
+   * Bulk-loads a municipality that has no rows yet: its partition is built detached, indexed once and
+   * attached (see `schema.ts`). Returns false (and loads nothing) when the municipality already has rows.
+   */
+  async bulkLoad(
+    code: string,
+    produce: (insert: (rows: readonly SealedRow[]) => Promise<number>) => Promise<void>,
+  ): Promise<boolean> {
+    const m = findMunicipality(code);
+    if (m === undefined) throw new TypeError(`municipality: ${code} is not a participating municipality`);
+    this.keys.getOrCreate(code);
+    const state = await partitionState(this.db, code);
+    if (state === 'attached') {
+      const any = await this.db.query(`SELECT 1 FROM ${partitionName(code)} LIMIT 1`);
+      if (any.rows.length > 0) return false;
+      await this.db.exec(`ALTER TABLE vrs_resident DETACH PARTITION ${partitionName(code)}`);
+    }
+    const table = await createLoadingTable(this.db, code);
+    await produce((rows) => this.insertSealed(code, rows, table));
+    await attachLoadedTable(this.db, code, m.prefecture);
+    return true;
+  }
+
   /** Seals rows for a municipality with its keys (pure CPU; no I/O). */
   sealRows(code: string, records: readonly ResidentRecord[]): SealedRow[] {
     const k = this.keys.get(code);
@@ -77,11 +107,16 @@ export class ResidentStore {
     });
   }
 
-  /** Inserts sealed rows in one multi-row statement (arrays unnested server-side). */
-  async insertSealed(code: string, rows: readonly SealedRow[]): Promise<number> {
+  /**
+   * Inserts sealed rows in one multi-row statement (arrays unnested server-side). `table` is the parent
+   * (routed to the partition) or, while bulk loading, the detached partition itself.
+   */
+  async insertSealed(code: string, rows: readonly SealedRow[], table = 'vrs_resident'): Promise<number> {
     if (rows.length === 0) return 0;
+    if (table !== 'vrs_resident' && table !== partitionName(code))
+      throw new TypeError('table: parent or partition');
     const r = await this.db.query(
-      `INSERT INTO vrs_resident (municipality, lookup, sealed, dose_count)
+      `INSERT INTO ${table} (municipality, lookup, sealed, dose_count)
        SELECT $1, decode(l, 'base64'), decode(s, 'base64'), d
        FROM unnest($2::text[], $3::text[], $4::smallint[]) AS u(l, s, d)`,
       [code, rows.map((x) => b64(x.lookup)), rows.map((x) => b64(x.sealed)), rows.map((x) => x.doseCount)],
