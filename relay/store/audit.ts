@@ -195,8 +195,7 @@ async function writeBatch(db: Db, head: Head, inputs: AuditInput[]): Promise<Aud
   let prev = head.hash;
   const at = new Date().toISOString();
   const entries: AuditEntry[] = [];
-  const params: unknown[] = [];
-  const values: string[] = [];
+  const rows: unknown[] = [];
   for (const input of inputs) {
     seq++;
     const base = {
@@ -210,32 +209,26 @@ async function writeBatch(db: Db, head: Head, inputs: AuditInput[]): Promise<Aud
     };
     const hash = chainHash(prev, canonicalRecord(base));
     entries.push({ ...base, prevHash: prev, hash });
-    const o = params.length;
-    values.push(
-      `($${o + 1}::bigint,$${o + 2}::timestamptz,$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7}::jsonb,$${o + 8},$${o + 9})`,
-    );
-    params.push(
+    rows.push({
       seq,
       at,
-      base.kind,
-      base.requestId,
-      base.kioskId,
-      base.municipality,
-      JSON.stringify(base.detail),
-      prev,
+      kind: base.kind,
+      request_id: base.requestId,
+      kiosk_id: base.kioskId,
+      municipality: base.municipality,
+      detail: base.detail,
+      prev_hash: prev,
       hash,
-    );
+    });
     prev = hash;
   }
-  const n = params.length;
-  params.push(seq, prev);
+  // One JSON parameter for the whole batch: about twice as fast in PGlite as a VALUES list of parameters.
   await db.query(
     `WITH ins AS (
-       INSERT INTO relay_audit (seq, at, kind, request_id, kiosk_id, municipality, detail, prev_hash, hash)
-       VALUES ${values.join(',')} RETURNING seq)
-     UPDATE relay_audit_head SET seq = $${n + 1}::bigint, hash = $${n + 2}
-      WHERE id = 1 AND seq < $${n + 1}::bigint AND (SELECT count(*) FROM ins) > 0`,
-    params,
+       INSERT INTO relay_audit SELECT * FROM jsonb_populate_recordset(NULL::relay_audit, $1::jsonb) RETURNING seq)
+     UPDATE relay_audit_head SET seq = $2::bigint, hash = $3
+      WHERE id = 1 AND seq < $2::bigint AND (SELECT count(*) FROM ins) > 0`,
+    [JSON.stringify(rows), seq, prev],
   );
   head.seq = seq;
   head.hash = prev;
