@@ -73,9 +73,9 @@ export function issuedBody(
   };
 }
 
-/** The participating municipalities as the protocol lists them. */
-export function municipalityList() {
-  return MUNICIPALITIES.map((m) => ({
+/** The participating municipalities as the protocol lists them (without those no longer served, e.g. shredded). */
+export function municipalityList(served: (code: string) => boolean = () => true) {
+  return MUNICIPALITIES.filter((m) => served(m.code)).map((m) => ({
     code: m.code,
     name: m.name,
     nameEn: m.nameEn,

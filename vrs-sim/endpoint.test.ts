@@ -355,6 +355,18 @@ describe('VRS endpoint over the LGWAN channel', () => {
       nameEn: 'Chiyoda',
       prefecture: '東京都',
     });
+    // A crypto-shredded municipality is no longer offered.
+    vrs.keyStore.shred('131041');
+    const again = newRequestId(crypto);
+    relay.send({ v: 1, type: 'vrs.municipalities.request', requestId: again });
+    const r2 = await relay.next((m) => m.type === 'vrs.municipalities.response' && m.requestId === again);
+    const codes = r2.type === 'vrs.municipalities.response' ? r2.list.map((m) => m.code) : [];
+    expect(codes).toContain('131016');
+    expect(codes).not.toContain('131041');
+    expect((await ask(byId('taro'), { municipality: '131041' })).answer).toEqual({
+      outcome: 'refused',
+      code: 'VRS_DATA_SHREDDED',
+    });
   });
 
   it('throttles one kiosk asking for many different residents', async () => {

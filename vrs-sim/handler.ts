@@ -36,6 +36,8 @@ export interface HandlerOptions {
   cardCaPublicKey: Uint8Array;
   log: Logger;
   now?: () => Date;
+  /** Whether a municipality is still served (a crypto-shredded one is not listed). */
+  served?: (code: string) => boolean;
 }
 
 /** Where a message came from: the relay's key id and the socket address (for alerts). */
@@ -76,7 +78,7 @@ export class RequestHandler {
           v: 1,
           type: 'vrs.municipalities.response',
           requestId: msg.requestId,
-          list: municipalityList(),
+          list: municipalityList(this.#o.served),
         };
       case 'vrs.request':
         return this.#request(msg, ctx);

@@ -129,6 +129,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
       boxSecretKey: keys.boxSecretKey,
       cardCaPublicKey: cardCa,
       log: log.child('request'),
+      served: (code) => !keyStore.isShredded(code),
     });
     const endpoint = await startEndpoint({
       host: o.lgwanHost ?? '127.0.0.1',
