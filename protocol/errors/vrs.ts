@@ -86,6 +86,11 @@ export const VRS_ERRORS = defineCodes({
     resident: RETRY_LATER,
     operator: 'VRS internal failure; see the VRS log for the request id.',
   },
+  VRS_STATE_BUSY: {
+    meaning: 'An offline VRS command was refused because the server holds the embedded database.',
+    resident: null,
+    operator: 'Stop the VRS server first, or run VRS on a PostgreSQL server (DATABASE_URL).',
+  },
   VRS_FORBIDDEN: {
     meaning:
       'A role asked for data outside its rights (another municipality, or personal data for an aggregate role).',
