@@ -1,7 +1,7 @@
 import type { Dose, IssuedBody } from '../../../protocol/index.js';
 import { CertificateError } from './errors.js';
 import { ATTESTATION, LABEL, MINISTER, TEMPLATE_TEXT, englishDate, japaneseDate } from './labels.js';
-import { setText, type Doc } from './text.js';
+import { measureBox, setText, type Doc } from './text.js';
 
 /** Page geometry in points (A4 = 595.28 × 841.89 pt; 1 mm = 2.835 pt). */
 export const MM = 72 / 25.4;
@@ -9,6 +9,7 @@ export const MARGIN = 15 * MM;
 export const INK = '#111111';
 export const RULE = '#555555';
 const LABEL_INK = '#333333';
+const MIN_ROW_HEIGHT = 24;
 
 export function contentWidth(doc: Doc): number {
   return doc.page.width - 2 * MARGIN;
@@ -176,7 +177,6 @@ export function drawDoses(doc: Doc, doses: readonly Dose[], overseas: boolean, y
   const total = cols.reduce((s, c) => s + c.width, 0);
   const scale = contentWidth(doc) / total;
   const headerHeight = 24;
-  const rowHeight = 25;
   let x = MARGIN;
   for (const c of cols) {
     const cw = c.width * scale;
@@ -209,39 +209,36 @@ export function drawDoses(doc: Doc, doses: readonly Dose[], overseas: boolean, y
     .restore();
   const sorted = [...doses].sort((a, b) => a.seq - b.seq);
   for (const d of sorted) {
-    x = MARGIN;
-    for (const c of cols) {
-      const cw = c.width * scale;
+    // Each cell: one value (up to 2 lines), or Japanese over English (each up to 2 lines, shrinking first).
+    const cells = cols.map((c) => {
+      const width = c.width * scale - 6;
       const [first, second] = c.cell(d);
       const single = second === undefined || second === '' || second === first;
-      if (single) {
-        setText(
-          doc,
-          first,
-          x + 3,
-          cy + 4,
-          { size: 8.5, color: INK },
-          { width: cw - 6, maxLines: 2, minSize: 5.5, field: c.field },
-        );
-      } else {
-        setText(
-          doc,
-          first,
-          x + 3,
-          cy + 3,
-          { size: 8, color: INK },
-          { width: cw - 6, minSize: 5, field: c.field },
-        );
-        setText(
-          doc,
-          second,
-          x + 3,
-          cy + 13.5,
-          { size: 7, color: INK },
-          { width: cw - 6, minSize: 4.5, field: c.field },
-        );
+      const top = {
+        text: first,
+        style: { size: single ? 8.5 : 8, color: INK },
+        box: { width, maxLines: 3, minSize: single ? 5.5 : 5, prefer: 'shrink' as const, field: c.field },
+      };
+      const bottom = single
+        ? undefined
+        : {
+            text: second,
+            style: { size: 7, color: INK },
+            box: { width, maxLines: 2, minSize: 4.5, prefer: 'shrink' as const, field: c.field },
+          };
+      const topHeight = measureBox(top.text, top.style, top.box);
+      const height =
+        topHeight + (bottom === undefined ? 0 : 1 + measureBox(bottom.text, bottom.style, bottom.box));
+      return { c, top, bottom, topHeight, height };
+    });
+    const rowHeight = Math.max(MIN_ROW_HEIGHT, Math.max(...cells.map((cell) => cell.height)) + 4.5);
+    x = MARGIN;
+    for (const cell of cells) {
+      setText(doc, cell.top.text, x + 3, cy + 2.5, cell.top.style, cell.top.box);
+      if (cell.bottom !== undefined) {
+        setText(doc, cell.bottom.text, x + 3, cy + 3 + cell.topHeight, cell.bottom.style, cell.bottom.box);
       }
-      x += cw;
+      x += cell.c.width * scale;
     }
     cy += rowHeight;
     doc
@@ -299,7 +296,8 @@ export function drawIssuer(doc: Doc, answer: IssuedBody, y: number): number {
   return cy + 42;
 }
 
-/** Guards the fixed bottom band (QR codes) against content running into it. */
+/** Guards the fixed bottom band (QR codes) against content running into it (too much text in the fields). */
 export function requireAbove(y: number, limit: number): void {
-  if (y > limit) throw new CertificateError('CERT_RENDER_FAILED', 'certificate layout overflows the page');
+  if (y > limit)
+    throw new CertificateError('CERT_INPUT_INVALID', 'certificate content does not fit the page');
 }

@@ -19,6 +19,8 @@ export interface TextBox {
   /** Smallest size the text may shrink to so that it fits in `maxLines` (default: `size`). */
   readonly minSize?: number;
   readonly align?: 'left' | 'center' | 'right';
+  /** 'wrap' (default): keep the size, use more lines first. 'shrink': use fewer lines, shrink first. */
+  readonly prefer?: 'wrap' | 'shrink';
   /** Field name used in errors (never the value). */
   readonly field: string;
 }
@@ -162,10 +164,42 @@ function useFont(doc: Doc, font: FontkitFont, weight: FontWeight, size: number):
   doc.font(key).fontSize(size);
 }
 
-/** Measures `text` at `size` on one line (points). */
-export function measureText(text: string, style: TextStyle, field: string): number {
-  const tokens = tokenize(text, style.weight ?? 400, field);
-  return tokens.reduce((w, t) => w + t.unitWidth * style.size, 0);
+interface Fitted {
+  readonly lines: Token[][];
+  readonly size: number;
+  readonly weight: FontWeight;
+}
+
+/** Wraps `text` in `box`, shrinking towards `box.minSize` until it fits `box.maxLines`. */
+function fit(text: string, style: TextStyle, box: TextBox): Fitted {
+  const weight = style.weight ?? 400;
+  const tokens = tokenize(text, weight, box.field);
+  const maxLines = box.maxLines ?? 1;
+  const minSize = box.minSize ?? style.size;
+  const fits = (lines: Token[][], size: number, most: number) =>
+    lines.length <= most && lines.every((l) => lineWidth(l, size) <= box.width);
+  // 'wrap': the nominal size on up to maxLines, shrinking only if needed. 'shrink': as few lines as
+  // possible, shrinking towards minSize before taking another line (table cells keep their rows low).
+  const sizes: number[] = [];
+  for (let size = style.size; size > minSize; size -= 0.5) sizes.push(size);
+  sizes.push(minSize);
+  const lineBudgets =
+    box.prefer === 'shrink' ? Array.from({ length: maxLines }, (_, i) => i + 1) : [maxLines];
+  for (const most of lineBudgets) {
+    for (const size of sizes) {
+      const lines = wrap(tokens, box.width, size);
+      if (fits(lines, size, most)) return { lines, size, weight };
+    }
+  }
+  throw new CertificateError('CERT_INPUT_INVALID', `${box.field}: too long to print in its box`);
+}
+
+const LINE_HEIGHT = 1.3;
+
+/** The height `setText` would use for `text` (points), without drawing. Throws as `setText` does. */
+export function measureBox(text: string, style: TextStyle, box: TextBox): number {
+  const { lines, size } = fit(text, style, box);
+  return Math.max(1, lines.length) * size * LINE_HEIGHT;
 }
 
 /**
@@ -182,20 +216,8 @@ export function setText(
   style: TextStyle,
   box: TextBox,
 ): number {
-  const weight = style.weight ?? 400;
-  const tokens = tokenize(text, weight, box.field);
-  const maxLines = box.maxLines ?? 1;
-  const minSize = box.minSize ?? style.size;
-  let size = style.size;
-  let lines = wrap(tokens, box.width, size);
-  while ((lines.length > maxLines || lines.some((l) => lineWidth(l, size) > box.width)) && size > minSize) {
-    size = Math.max(minSize, size - 0.5);
-    lines = wrap(tokens, box.width, size);
-  }
-  if (lines.length > maxLines || lines.some((l) => lineWidth(l, size) > box.width)) {
-    throw new CertificateError('CERT_INPUT_INVALID', `${box.field}: too long to print in its box`);
-  }
-  const lineHeight = size * 1.3;
+  const { lines, size, weight } = fit(text, style, box);
+  const lineHeight = size * LINE_HEIGHT;
   doc.fillColor(style.color ?? '#000000');
   lines.forEach((line, i) => {
     const w = lineWidth(line, size);
