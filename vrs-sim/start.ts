@@ -37,6 +37,8 @@ export interface VrsOptions {
   seed?: { perMunicipality: number; seed: string | number; municipalities?: readonly string[] } | undefined;
   /** Intrusion detection: more than `threshold` different residents from one kiosk in `windowMs`. */
   ids?: { threshold?: number; windowMs?: number };
+  /** Channel timings (tests shorten them). */
+  endpoint?: { handshakeTimeoutMs?: number; heartbeatMs?: number; maxInFlight?: number };
   crypto?: CryptoProvider;
   log?: Logger;
 }
@@ -140,6 +142,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
       handler,
       alerts,
       log: log.child('lgwan'),
+      ...o.endpoint,
     });
     cleanups.push(() => endpoint.close());
     const info: VrsInfo = {
