@@ -7,6 +7,7 @@ import type { CoinPort, Done } from '../flow/ports.js';
  */
 export class CoinAdapter implements CoinPort {
   #payment: Promise<PaymentResult> | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly unit: CoinUnit) {}
 
@@ -32,7 +33,7 @@ export class CoinAdapter implements CoinPort {
   async cancel(): Promise<{ ok: true; refunded: number } | { ok: false; code: string; paid: number }> {
     this.#payment = null;
     if (!this.unit.paymentOpen) return { ok: true, refunded: 0 };
-    const r = await this.unit.cancelPayment();
+    const r = await this.#serial(() => this.unit.cancelPayment());
     return r.ok ? { ok: true, refunded: r.paidYen } : { ok: false, code: r.code, paid: r.paidYen };
   }
 
@@ -43,7 +44,14 @@ export class CoinAdapter implements CoinPort {
   }
 
   async payout(yen: number): Promise<{ ok: true } | { ok: false; code: string; paid: number }> {
-    const r = await this.unit.payChange(yen);
+    const r = await this.#serial(() => this.unit.payChange(yen));
     return r.ok ? { ok: true } : { ok: false, code: r.code, paid: r.paidYen };
+  }
+
+  /** One hopper operation at a time (a second dispense while one runs is refused by the hopper). */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 }

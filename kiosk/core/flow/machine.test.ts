@@ -348,6 +348,17 @@ describe('cancel at every step', () => {
     expect(h.ports.printer.jobs).toHaveLength(0);
   });
 
+  it('a coin reported while the entry closes is refunded once, by the cancel', async () => {
+    const h = harness({}, { copies: 2 });
+    await h.goTo('payment');
+    h.ports.coin.insert(100);
+    h.ports.coin.lateCoin = 50;
+    await settle();
+    await h.act({ type: 'cancel' });
+    expect(h.view).toMatchObject({ screen: 'ended', reason: 'cancelled', refunded: 150 });
+    expect(h.ports.coin.payouts).toEqual([150]);
+  });
+
   it('cancel during payment with a failing hopper: KIOSK_REFUND_FAILED with the amount returned', async () => {
     const h = harness({}, { copies: 2 });
     await h.goTo('payment');

@@ -55,6 +55,7 @@ export class KioskFlow<C> {
   #idleDeadline: number | null = null;
   #tx: Transaction<C> | null = null;
   #busyTask: 'querying' | 'loading-municipalities' | null = null;
+  #coinCancelling = false;
 
   constructor(
     ports: FlowPorts<C>,
@@ -244,10 +245,14 @@ export class KioskFlow<C> {
   async #cancelPayment(): Promise<
     { ok: true; refunded: number } | { ok: false; code: string; paid: number }
   > {
+    // A coin reported while the entry closes belongs to this payment: the cancel pays it back, not us.
+    this.#coinCancelling = true;
     try {
       return await this.#ports.coin.cancel();
     } catch {
       return { ok: false, code: 'KIOSK_INTERNAL', paid: 0 };
+    } finally {
+      this.#coinCancelling = false;
     }
   }
 
@@ -327,6 +332,10 @@ export class KioskFlow<C> {
 
   #onCredit(yen: number): void {
     const tx = this.#tx;
+    if (this.#coinCancelling) {
+      this.#log.info('flow.credit-during-cancel', { yen });
+      return;
+    }
     if (this.#screen.screen !== 'payment' || !tx || tx.paid) {
       // The acceptor should have been inhibited: give the coin straight back.
       this.#log.warn('flow.unexpected-credit', { yen });

@@ -220,7 +220,14 @@ export class FakeCoin implements CoinPort {
     this.accepting = false;
     this.held = 0;
   }
+  /** A coin already in the chute when the entry closes: reported during `cancel`, and refunded by it. */
+  lateCoin = 0;
   async cancel(): Promise<{ ok: true; refunded: number } | { ok: false; code: string; paid: number }> {
+    if (this.lateCoin > 0) {
+      this.held += this.lateCoin;
+      this.credits.emit(this.lateCoin);
+      this.lateCoin = 0;
+    }
     this.accepting = false;
     const due = this.held;
     this.held = 0;
