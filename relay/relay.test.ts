@@ -154,6 +154,22 @@ describe('kiosk endpoint', () => {
     k.close();
   });
 
+  it('answers RELAY_BUSY beyond the per-session in-flight limit (backpressure)', async () => {
+    const k = await enrolledKiosk();
+    t.vrs.delayMs = () => 300;
+    try {
+      const all = await Promise.all(
+        Array.from({ length: 17 }, () => k.request(t.vrs.box.publicKey, '131016')),
+      );
+      const codes = all.map((r) => (r.reply.type === 'issue.error' ? r.reply.code : 'ok'));
+      expect(codes.filter((c) => c === 'ok')).toHaveLength(16);
+      expect(codes.filter((c) => c === 'RELAY_BUSY')).toHaveLength(1);
+    } finally {
+      t.vrs.delayMs = undefined;
+    }
+    k.close();
+  });
+
   it('replaces a second session of one identity and raises a clone alert', async () => {
     const identity = generateIdentity(nodeCrypto);
     await t.relay.control.kiosks.insert(keyId(identity.publicKey), null);

@@ -151,10 +151,10 @@ export class Forwarder {
     const set = this.#byLink.get(link);
     if (set === undefined) return;
     this.#byLink.delete(link);
+    if (set.size > 0) link.breaker.failure(); // one failure per lost link, not per request on it
     for (const p of set) {
       clearTimeout(p.timer);
       p.link = undefined;
-      link.breaker.failure();
       this.#retryOrFail(p, 'RELAY_VRS_UNAVAILABLE');
     }
   }
