@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { IssuedBody } from '../../../protocol/index.js';
 import { CertificateError } from './errors.js';
 
+/** "YYYY-MM-DD" naming a real day (the schema checks only the shape). */
+function isCalendarDate(value: string): boolean {
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
 /** Most copies one job prints (the request schema's limit). */
 export const MAX_COPIES = 10;
 
@@ -16,6 +22,14 @@ export const CertificateInput = z
   })
   .superRefine((input, ctx) => {
     const { answer } = input;
+    const dates: [string, string][] = [
+      ['answer.issuedAt', answer.issuedAt],
+      ['answer.person.birthDate', answer.person.birthDate],
+      ...answer.doses.map((d, i): [string, string] => [`answer.doses.${i}.date`, d.date]),
+    ];
+    for (const [path, value] of dates) {
+      if (!isCalendarDate(value)) ctx.addIssue({ code: 'custom', message: `${path}: not a calendar date` });
+    }
     if (answer.certType !== 'overseas') return;
     const p = answer.person;
     const need: [string, unknown][] = [
@@ -40,6 +54,6 @@ export function parseCertificateInput(input: unknown): CertificateInput {
   const parsed = CertificateInput.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const where = issue === undefined ? 'input' : issue.path.join('.') || issue.message;
+  const where = issue === undefined ? 'input' : issue.path.join('.') || issue.message.split(':')[0];
   throw new CertificateError('CERT_INPUT_INVALID', `certificate input: invalid field ${where}`);
 }

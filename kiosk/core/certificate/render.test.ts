@@ -183,6 +183,15 @@ describe('renderCertificate: bad input gets a coded error that names no personal
       'CERT_INPUT_INVALID',
     ],
     [
+      'a birth date that is no day',
+      () =>
+        renderCertificate({
+          answer: { ...domestic, person: { ...domestic.person, birthDate: '1980-02-30' } },
+          copies: 1,
+        }),
+      'CERT_INPUT_INVALID',
+    ],
+    [
       'shc not a JWS',
       () => renderCertificate({ answer: { ...domestic, shc: 'not a jws' }, copies: 1 }),
       'CERT_INPUT_INVALID',

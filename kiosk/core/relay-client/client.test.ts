@@ -169,6 +169,39 @@ describe('RelayClient', () => {
     await until(() => relay.connections.length >= 2 && c.available(), 'a new channel');
   });
 
+  it('closes the channel on a replayed frame, a text frame, and a sealed message that is not one', async () => {
+    const cases: [string, (conn: TestConnection) => void][] = [
+      [
+        'CHANNEL_REPLAY',
+        (conn) => {
+          const f = conn.session.seal(
+            new TextEncoder().encode('{"v":1,"type":"heartbeat.ack","seq":0,"serverTime":0}'),
+          );
+          conn.sendRaw(f);
+          conn.sendRaw(f);
+        },
+      ],
+      ['PROTOCOL_MALFORMED', (conn) => conn.ws.send('{"v":1}')],
+      [
+        'PROTOCOL_MALFORMED',
+        (conn) => conn.sendRaw(conn.session.seal(new TextEncoder().encode('{"v":1,"type":"x"}'))),
+      ],
+      [
+        'PROTOCOL_UNSUPPORTED_VERSION',
+        (conn) => conn.sendRaw(conn.session.seal(new TextEncoder().encode('{"v":2,"type":"heartbeat.ack"}'))),
+      ],
+    ];
+    for (const [code, misbehave] of cases) {
+      const relay = await responder((m, conn) => {
+        if (m.type === 'issue.request') misbehave(conn);
+      });
+      const c = client(relay.url);
+      c.start();
+      await until(() => c.available(), 'connection');
+      expect(await c.issue({ request: request(c) })).toEqual({ ok: false, code });
+    }
+  });
+
   it('refuses an answer bound to another request (ENVELOPE_BINDING_MISMATCH) and reports it', async () => {
     const other = newRequestId(crypto);
     const relay = await responder(answerAsVrs(ISSUED, () => other));
