@@ -245,6 +245,7 @@ export class RequestHandler {
       signatureEf: ef(request.card.signatureEf),
       certificateEf: ef(request.card.certificateEf),
       caPublicKey: o.cardCaPublicKey,
+      crypto: o.crypto,
     });
     if (!card.ok) {
       if (card.code === 'CARD_FORGED')

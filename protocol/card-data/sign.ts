@@ -1,4 +1,5 @@
 import nacl from 'tweetnacl';
+import { tweetnaclCrypto, type CryptoProvider } from '../crypto.js';
 import {
   certificateBody,
   encodeBasic4Ef,
@@ -99,6 +100,8 @@ export function verifyCardData(args: {
   signatureEf: Uint8Array;
   certificateEf: Uint8Array;
   caPublicKey: Uint8Array;
+  /** Ed25519 verification; tweetnacl by default (servers pass `nodeCrypto`, much faster). */
+  crypto?: Pick<CryptoProvider, 'ed25519Verify'>;
 }): VerifiedCardData {
   const myNumberEf = requireBytes(args?.myNumberEf, undefined, 'myNumberEf');
   const basic4Ef = requireBytes(args.basic4Ef, undefined, 'basic4Ef');
@@ -113,11 +116,12 @@ export function verifyCardData(args: {
   if (!mn.ok || !b4.ok || !sig.ok || !cert.ok) return { ok: false, code: 'CARD_DATA_INVALID' };
 
   const forged = { ok: false, code: 'CARD_FORGED' } as const;
-  if (!nacl.sign.detached.verify(concatBytes(CERT_CONTEXT, cert.body), cert.caSignature, caPublicKey))
+  const crypto = args.crypto ?? tweetnaclCrypto;
+  if (!crypto.ed25519Verify(caPublicKey, concatBytes(CERT_CONTEXT, cert.body), cert.caSignature))
     return forged;
   if (!nacl.verify(sha256(mn.tlv), sig.myNumberDigest)) return forged;
   if (!nacl.verify(sha256(b4.tlv), sig.basic4Digest)) return forged;
-  if (!nacl.sign.detached.verify(concatBytes(DATA_CONTEXT, sig.signed), sig.signature, cert.publicKey))
+  if (!crypto.ed25519Verify(cert.publicKey, concatBytes(DATA_CONTEXT, sig.signed), sig.signature))
     return forged;
   return {
     ok: true,
