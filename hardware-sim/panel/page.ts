@@ -56,7 +56,7 @@ export function loadPanelPage(): string {
 <section aria-labelledby="h-coins">
   <h2 id="h-coins">Coin acceptor and hopper</h2>
   <div class="row" role="group" aria-label="Insert coin">
-    ${[10, 50, 100, 500].map((y) => `<button type="button" class="coin" data-yen="${y}" data-testid="coin-${y}">${y} 円</button>`).join('')}
+    ${[10, 50, 100, 500].map((y) => `<button type="button" class="coin" data-yen="${y}" data-testid="coin-${y}">${y} yen</button>`).join('')}
   </div>
   <div class="row">
     <button type="button" data-acceptor-fault="jam" data-testid="acceptor-jam">Jam acceptor</button>
@@ -64,7 +64,7 @@ export function loadPanelPage(): string {
   </div>
   <div class="row plug" data-device="coin-acceptor"></div>
   <div class="row">
-    <label>Hopper coins (10 円) <input id="hopper-coins" type="number" min="0" value="200" data-testid="hopper-coins"></label>
+    <label>Hopper coins (10 yen) <input id="hopper-coins" type="number" min="0" value="200" data-testid="hopper-coins"></label>
     <button type="button" id="hopper-set" data-testid="hopper-set">Set</button>
     <button type="button" data-hopper-fault="empty" data-testid="hopper-empty">Empty</button>
     <button type="button" data-hopper-fault="jam" data-testid="hopper-jam">Jam</button>

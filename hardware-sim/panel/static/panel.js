@@ -153,7 +153,7 @@ async function refreshState() {
   if (s.printer) parts.push(`printer: ${s.printer.condition}`);
   if (s.reader) parts.push(`card: ${s.reader.present ? s.reader.resident : 'none'}`);
   if (s['coin-acceptor']) parts.push(`coins: ${s['coin-acceptor'].accepting ? 'accepting' : 'closed'}`);
-  if (s.hopper) parts.push(`hopper: ${s.hopper.coins} × 10 円`);
+  if (s.hopper) parts.push(`hopper: ${s.hopper.coins} × 10 yen`);
   if (!statusLine.classList.contains('error')) statusLine.textContent = parts.join(' · ');
 }
 
