@@ -23,6 +23,8 @@ export interface SystemOptions {
   /** Fictional residents seeded per municipality in the VRS stand-in. */
   seedPerMunicipality?: number;
   flow?: Partial<FlowConfig>;
+  /** Print-job stall limit (tests shorten it). */
+  printerJobTimeoutMs?: number;
   log?: Logger;
 }
 
@@ -148,6 +150,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           hopper: sim.info['hopper'],
         },
         flow: options.flow ?? {},
+        ...(options.printerJobTimeoutMs ? { printerJobTimeoutMs: options.printerJobTimeoutMs } : {}),
       },
       { relay: link, certificate: certificatePort, log: log.child('kiosk') },
     );

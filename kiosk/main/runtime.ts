@@ -29,6 +29,8 @@ export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
 export const RuntimeConfigSchema = z.object({
   devices: DeviceConfigSchema,
   flow: FlowConfigSchema.partial().default({}),
+  /** How long a print job may make no progress before it is reported failed (driver default 120 s). */
+  printerJobTimeoutMs: z.number().int().positive().optional(),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 
@@ -55,6 +57,7 @@ export async function startKioskRuntime<C>(
   });
   const printer = new PjlPrinter({
     connect: () => new SerialPortTransport({ path: d.printer, baudRate: 115200 }),
+    ...(config.printerJobTimeoutMs ? { jobTimeoutMs: config.printerJobTimeoutMs } : {}),
     logger: log.child('printer'),
   });
   const pinpad = new PinPad({

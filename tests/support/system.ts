@@ -19,13 +19,16 @@ export interface TestSystem extends RunningSystem {
  * with its loopback host, everything on port 0 in a fresh temp folder. Logs go to `<dir>/system.log`
  * (never to the test output); on failure the folder is kept and its path printed.
  */
-export async function startTestSystem(options: { flow?: Partial<FlowConfig> } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  options: { flow?: Partial<FlowConfig>; printerJobTimeoutMs?: number } = {},
+): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-system-'));
   const logFile = join(dir, 'system.log');
   const log = createLogger('system', (line) => appendFileSync(logFile, line + '\n'));
   const sys = await startSystem({
     stateDir: join(dir, 'state'),
     log,
+    printerJobTimeoutMs: options.printerJobTimeoutMs ?? 20_000,
     ...(options.flow ? { flow: options.flow } : {}),
   });
   return {
