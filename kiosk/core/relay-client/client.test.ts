@@ -254,7 +254,8 @@ describe('RelayClient', () => {
     const relay = await responder();
     const c = client(relay.url);
     c.start();
-    await until(() => c.available(), 'connection');
+    // The kiosk is connected once it has sent its finished frame; the relay side once it has read it.
+    await until(() => c.available() && relay.connections.length > 0, 'connection');
     relay.connections[0]?.send({ v: 1, type: 'notice', code: 'RELAY_ISSUANCE_STOPPED' });
     await until(() => !c.available(), 'the stop');
     expect(await c.issue({ request: request(c) })).toEqual({ ok: false, code: 'RELAY_ISSUANCE_STOPPED' });
