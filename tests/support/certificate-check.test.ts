@@ -96,6 +96,11 @@ describe('SMART Health Card QR verification', () => {
     const jwks = await loadJwks({ url: served.url, ca: served.caPem });
     expect(jwks.keys[0]?.kid).toBe(issuer.jwks.keys[0]?.kid);
     expect(await codeOf(() => loadJwks({ url: served.url }))).toBe('CHECK_JWKS_UNAVAILABLE');
+    const viaOwnFetch = await loadJwks({ url: 'https://vrs.test/jwks', fetchJson: async () => issuer.jwks });
+    expect(viaOwnFetch.keys).toHaveLength(1);
+    expect(await codeOf(() => loadJwks({ url: 'x', fetchJson: async () => ({ nope: 1 }) }))).toBe(
+      'CHECK_JWKS_UNAVAILABLE',
+    );
     expect(await codeOf(() => loadJwks({ url: 'http://127.0.0.1:9/none' }))).toBe('CHECK_JWKS_UNAVAILABLE');
   });
 });

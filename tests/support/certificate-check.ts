@@ -386,8 +386,12 @@ export interface VerifiedShc {
   readonly bundle: z.infer<typeof ShcPayload>['vc']['credentialSubject']['fhirBundle'];
 }
 
-/** Where the SHC issuer's keys come from: a JWKS object, or its URL (with the CA of a self-signed server). */
-export type JwksSource = JSONWebKeySet | { url: string; ca?: string | Uint8Array };
+/**
+ * Where the SHC issuer's keys come from: a JWKS object, or its URL, fetched with the CA of a self-signed
+ * server (`ca`) or with a caller's own function (`fetchJson`, e.g. through a custom agent).
+ */
+export type JwksSource =
+  JSONWebKeySet | { url: string; ca?: string | Uint8Array; fetchJson?: (url: string) => Promise<unknown> };
 
 function fetchJson(url: string, ca: string | Uint8Array | undefined): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -418,7 +422,7 @@ export async function loadJwks(source: JwksSource): Promise<JSONWebKeySet> {
   if ('keys' in source) return source;
   let body: unknown;
   try {
-    body = await fetchJson(source.url, source.ca);
+    body = await (source.fetchJson ?? ((url: string) => fetchJson(url, source.ca)))(source.url);
   } catch (cause) {
     return fail('CHECK_JWKS_UNAVAILABLE', `JWKS not fetched from ${source.url}`, cause);
   }

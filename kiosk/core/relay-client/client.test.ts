@@ -221,13 +221,13 @@ describe('RelayClient', () => {
   it('passes on an issue.error code, and times out a request that gets no answer', async () => {
     const relay = await responder((m, conn) => {
       if (m.type === 'issue.request' && m.municipality === '131016') {
-        conn.send({ v: 1, type: 'issue.error', requestId: m.requestId, code: 'VRS_UNREACHABLE' });
+        conn.send({ v: 1, type: 'issue.error', requestId: m.requestId, code: 'RELAY_VRS_UNAVAILABLE' });
       }
     });
     const c = client(relay.url, { requestTimeoutMs: 200 });
     c.start();
     await until(() => c.available(), 'connection');
-    expect(await c.issue({ request: request(c) })).toEqual({ ok: false, code: 'VRS_UNREACHABLE' });
+    expect(await c.issue({ request: request(c) })).toEqual({ ok: false, code: 'RELAY_VRS_UNAVAILABLE' });
     expect(await c.issue({ request: { ...request(c), municipality: '271004' } })).toEqual({
       ok: false,
       code: 'KIOSK_RELAY_TIMEOUT',
