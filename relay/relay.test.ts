@@ -135,6 +135,25 @@ describe('kiosk endpoint', () => {
     k.close();
   });
 
+  it('does not answer when the audit record cannot be written (RELAY_AUDIT_UNAVAILABLE)', async () => {
+    const k = await enrolledKiosk();
+    await t.relay.db.exec(`
+      CREATE FUNCTION test_refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql;
+      CREATE TRIGGER test_refuse_audit BEFORE INSERT ON relay_audit FOR EACH ROW EXECUTE FUNCTION test_refuse_audit();`);
+    try {
+      const r = await k.request(t.vrs.box.publicKey, '131016');
+      expect(r.reply).toMatchObject({ type: 'issue.error', code: 'RELAY_AUDIT_UNAVAILABLE' });
+    } finally {
+      await t.relay.db.exec(
+        'DROP TRIGGER test_refuse_audit ON relay_audit; DROP FUNCTION test_refuse_audit();',
+      );
+    }
+    expect((await k.request(t.vrs.box.publicKey, '131016')).opened?.ok).toBe(true);
+    expect(k.unexpected).toBe(0);
+    expect((await t.relay.control.audit.verify()).ok).toBe(true);
+    k.close();
+  });
+
   it('refuses a request id already in flight, and unknown municipalities', async () => {
     const k = await enrolledKiosk();
     t.vrs.delayMs = () => 300;
