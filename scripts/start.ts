@@ -1,66 +1,89 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildElectronApp } from '../kiosk/main/electron-build.js';
 import { installedElectron } from '../kiosk/main/electron-detect.js';
-import { startSystem } from './system.js';
+import { startBackendOnly, startSystem, type SystemUrls } from './system.js';
 
 /**
  * `npm start`: the whole system on simulated hardware, all on loopback. The FIRST line on stdout is one JSON
  * object with the URLs (`kiosk`, `panel`, `relay`, `jwks`); logs follow on stderr. Ctrl-C stops everything.
  *
- * Where Electron is installed (`npm run setup:electron`), the kiosk UI opens in an Electron window; otherwise
- * the same renderer is served on loopback: open the printed `kiosk` URL, or pass `--open` to launch Chromium
- * in app mode. Environment: KIOSK_STATE_DIR (default ./.state), KIOSK_PORT, SIM_PANEL_PORT.
+ * Where Electron is installed (`npm run setup:electron`), the kiosk runs in an Electron window (its own main
+ * process owns the devices and the relay link). Otherwise the same renderer is served on loopback with the
+ * preload API bridged to the kiosk core in this process: open the printed `kiosk` URL, or pass `--open` to
+ * launch Chromium in app mode; `--browser` forces this mode. Environment: KIOSK_STATE_DIR (default ./.state),
+ * KIOSK_PORT, SIM_PANEL_PORT.
  */
 const stateDir = process.env['KIOSK_STATE_DIR'] ?? join(process.cwd(), '.state');
 const open = process.argv.includes('--open');
+const electron = process.argv.includes('--browser') ? null : installedElectron();
+const ports = {
+  kiosk: Number(process.env['KIOSK_PORT'] ?? 0),
+  panel: Number(process.env['SIM_PANEL_PORT'] ?? 0),
+};
 
-const system = await startSystem({
-  stateDir,
-  ports: { kiosk: Number(process.env['KIOSK_PORT'] ?? 0), panel: Number(process.env['SIM_PANEL_PORT'] ?? 0) },
-});
-process.stdout.write(JSON.stringify(system.urls) + '\n');
-system.sim.events.subscribe((e) =>
+const children: ChildProcess[] = [];
+let profile: string | null = null;
+let stopSystem: () => Promise<void>;
+let urls: SystemUrls;
+let events: { subscribe(l: (e: { device: string; event: string; detail?: unknown }) => void): unknown };
+
+if (electron) {
+  const backend = await startBackendOnly({ stateDir, ports });
+  const outDir = join(process.cwd(), 'node_modules', '.cache', 'kiosk-electron');
+  const app = await buildElectronApp(outDir);
+  mkdirSync(join(stateDir, 'kiosk'), { recursive: true });
+  const configFile = join(stateDir, 'kiosk', 'config.json');
+  writeFileSync(configFile, JSON.stringify(backend.kioskConfig, null, 2) + '\n', { mode: 0o600 });
+  const win = spawn(electron, [app.main], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, KIOSK_CONFIG: configFile },
+  });
+  win.on('exit', (code) => process.stderr.write(`Electron exited (${String(code)})\n`));
+  children.push(win);
+  ({ urls, stop: stopSystem } = backend);
+  events = backend.sim.events;
+} else {
+  const system = await startSystem({ stateDir, ports });
+  ({ urls, stop: stopSystem } = system);
+  events = system.sim.events;
+  if (open) {
+    profile = mkdtempSync(join(tmpdir(), 'kiosk-chromium-'));
+    const chromium = spawn(
+      process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      [
+        `--app=${urls.kiosk}`,
+        `--user-data-dir=${profile}`,
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-background-networking',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+      { stdio: 'ignore' },
+    );
+    chromium.on('error', (err) => process.stderr.write(`could not start Chromium: ${err.message}\n`));
+    children.push(chromium);
+  }
+}
+
+process.stdout.write(JSON.stringify(urls) + '\n');
+events.subscribe((e) =>
   process.stderr.write(`[sim] ${e.device} ${e.event}${e.detail ? ' ' + JSON.stringify(e.detail) : ''}\n`),
 );
-
-let window: ChildProcess | null = null;
-let profile: string | null = null;
-const electron = installedElectron();
-if (electron) {
-  process.stderr.write(
-    `Electron is installed (${electron}); the kiosk window is served by this process's core: open ${system.urls.kiosk}\n`,
-  );
-}
-if (open) {
-  profile = mkdtempSync(join(tmpdir(), 'kiosk-chromium-'));
-  window = spawn(
-    process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    [
-      `--app=${system.urls.kiosk}`,
-      `--user-data-dir=${profile}`,
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-background-networking',
-      '--autoplay-policy=no-user-gesture-required',
-      '--incognito',
-    ],
-    { stdio: 'ignore' },
-  );
-  window.on('error', (err) => process.stderr.write(`could not start Chromium: ${err.message}\n`));
-} else {
-  process.stderr.write(
-    `Kiosk: ${system.urls.kiosk}  (place a card, type the PIN and insert coins on the control panel: ${system.urls.panel})\n`,
-  );
-}
+process.stderr.write(
+  electron
+    ? `Kiosk: Electron window. Control panel (card, PIN pad, coins, printer): ${urls.panel}\n`
+    : `Kiosk: ${urls.kiosk}  Control panel (card, PIN pad, coins, printer): ${urls.panel}\n`,
+);
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  window?.kill();
-  await system.stop();
+  for (const c of children) c.kill();
+  await stopSystem();
   if (profile) rmSync(profile, { recursive: true, force: true });
   process.exit(0);
 };

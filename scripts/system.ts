@@ -14,6 +14,8 @@ import { certificatePort, enrollKiosk, RelayLink } from '../kiosk/core/devices/i
 import type { FlowConfig } from '../kiosk/core/flow/index.js';
 import { startHost, type RunningHost } from '../kiosk/host/index.js';
 import { startKioskRuntime, type KioskRuntime } from '../kiosk/main/runtime.js';
+import { loadKioskIdentity } from '../kiosk/main/identity.js';
+import type { KioskConfig } from '../kiosk/main/config.js';
 
 export interface SystemOptions {
   /** Everything the services keep (keys, databases, the simulators' ports) lives under here. */
@@ -23,6 +25,8 @@ export interface SystemOptions {
   /** Fictional residents seeded per municipality in the VRS stand-in. */
   seedPerMunicipality?: number;
   flow?: Partial<FlowConfig>;
+  /** The kiosk runs elsewhere (Electron): start only the rest and return `kioskConfig` (see `startBackendOnly`). */
+  external?: boolean;
   /** Print-job stall limit (tests shorten it). */
   printerJobTimeoutMs?: number;
   log?: Logger;
@@ -114,7 +118,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     });
 
     // Enrollment: the operator creates a one-time code; the kiosk registers its key with it.
-    const kioskIdentity = identityIn(join(dir, 'kiosk'));
+    const kioskIdentityDir = join(dir, 'kiosk');
+    const kioskIdentity = loadKioskIdentity(kioskIdentityDir, nodeCrypto);
     const created = await fetch(`${relay.info.ops}/api/enrollment-codes`, {
       method: 'POST',
       headers: { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' },
@@ -125,6 +130,37 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const enrolled = await enrollKiosk(relay.info.enroll, code, kioskIdentity, 'store-kiosk-1');
     if (!enrolled.ok && enrolled.code !== 'RELAY_KIOSK_ALREADY_ENROLLED')
       throw Object.assign(new Error(`kiosk enrollment refused: ${enrolled.code}`), { code: enrolled.code });
+
+    const devices = {
+      reader: sim.info['reader']!,
+      printer: sim.info['printer']!,
+      pinpad: sim.info['pinpad']!,
+      coinAcceptor: sim.info['coinAcceptor']!,
+      hopper: sim.info['hopper']!,
+    };
+    if (options.external) {
+      // The kiosk runs in another process (Electron): hand it its configuration instead.
+      const kioskConfig: KioskConfig = {
+        devices,
+        flow: options.flow ?? {},
+        relay: { url: relay.info.kiosk, publicKey: relay.info.identityPublicKey },
+        vrsBoxPublicKey: vrs.info.boxPublicKey,
+        identityDir: kioskIdentityDir,
+        production: false,
+        appRoot: process.cwd(),
+      };
+      return {
+        urls: {
+          kiosk: 'app://kiosk/',
+          panel: sim.info['panel']!,
+          relay: relay.info.ops,
+          jwks: vrs.info.jwks,
+        },
+        sim,
+        stop: stopAll,
+        kioskConfig,
+      } as unknown as RunningSystem & { kioskConfig: KioskConfig };
+    }
 
     const relayPublicKey = fromBase64Url(relay.info.identityPublicKey);
     const vrsBoxPublicKey = fromBase64Url(vrs.info.boxPublicKey);
@@ -142,13 +178,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     const kiosk = await startKioskRuntime<IssuedBody>(
       {
-        devices: {
-          reader: sim.info['reader'],
-          printer: sim.info['printer'],
-          pinpad: sim.info['pinpad'],
-          coinAcceptor: sim.info['coinAcceptor'],
-          hopper: sim.info['hopper'],
-        },
+        devices,
         flow: options.flow ?? {},
         ...(options.printerJobTimeoutMs ? { printerJobTimeoutMs: options.printerJobTimeoutMs } : {}),
       },
@@ -186,4 +216,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stopAll();
     throw err;
   }
+}
+
+/** What `npm start` needs when the kiosk runs in Electron: the rest of the system and the kiosk's configuration. */
+export async function startBackendOnly(
+  options: Omit<SystemOptions, 'external'>,
+): Promise<{ urls: SystemUrls; sim: RunningSimulator; kioskConfig: KioskConfig; stop(): Promise<void> }> {
+  const r = (await startSystem({ ...options, external: true })) as unknown as {
+    urls: SystemUrls;
+    sim: RunningSimulator;
+    kioskConfig: KioskConfig;
+    stop(): Promise<void>;
+  };
+  return r;
 }

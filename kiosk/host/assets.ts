@@ -11,7 +11,6 @@ export interface Asset {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const rendererDir = join(here, '..', 'renderer');
 const fontDir = dirname(createRequire(import.meta.url).resolve('@fontsource/biz-udgothic/400.css'));
 
 /** Bundles a browser entry point with esbuild, in memory (nothing written to disk). */
@@ -38,10 +37,13 @@ async function bundle(entry: string): Promise<string> {
  * `withBridge`: include `bridge.js`, which defines `window.kiosk` over the loopback WebSocket (browser mode);
  * in Electron the preload defines it and `bridge.js` is empty.
  */
-export async function loadRendererAssets(withBridge: boolean): Promise<Map<string, Asset>> {
+export async function loadRendererAssets(withBridge: boolean, appRoot?: string): Promise<Map<string, Asset>> {
+  // From a bundle (the Electron main), `import.meta.url` is the bundle: the caller names the repository root.
+  const kioskDir = appRoot ? join(appRoot, 'kiosk') : join(here, '..');
+  const rendererDir = join(kioskDir, 'renderer');
   const [app, bridge] = await Promise.all([
     bundle(join(rendererDir, 'main.ts')),
-    withBridge ? bundle(join(here, 'browser', 'bridge-client.ts')) : Promise.resolve(''),
+    withBridge ? bundle(join(kioskDir, 'host', 'browser', 'bridge-client.ts')) : Promise.resolve(''),
   ]);
   const assets = new Map<string, Asset>();
   assets.set('/', {

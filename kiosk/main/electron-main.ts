@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app } from 'electron';
+import { nodeCrypto } from '../../common/crypto-node.js';
+import { createLogger } from '../../common/log.js';
+import { fromBase64Url } from '../../protocol/index.js';
+import { certificatePort, RelayLink } from '../core/devices/index.js';
+import { loadRendererAssets } from '../host/assets.js';
+import { registerAppScheme, serveAppScheme } from './app-protocol.js';
+import { KioskConfigSchema } from './config.js';
+import { loadKioskIdentity } from './identity.js';
+import { connectWindow } from './ipc.js';
+import { startKioskRuntime } from './runtime.js';
+import { createKioskWindow } from './window.js';
+
+/**
+ * The Electron main process, kept thin: one instance, the app scheme, the kiosk core (devices, relay link,
+ * flow) and one window. Bundled by `npm start` (esbuild) next to `preload.cjs`; configured by the JSON file
+ * named in `KIOSK_CONFIG`.
+ */
+const log = createLogger('kiosk');
+registerAppScheme();
+if (!app.requestSingleInstanceLock()) app.quit();
+else void main();
+
+async function main(): Promise<void> {
+  const configPath = process.env['KIOSK_CONFIG'];
+  if (!configPath) throw new Error('KIOSK_CONFIG: the path of the kiosk configuration file is required');
+  const config = KioskConfigSchema.parse(JSON.parse(readFileSync(configPath, 'utf8')));
+  await app.whenReady();
+  serveAppScheme(await loadRendererAssets(false, config.appRoot));
+  const relay = new RelayLink({
+    url: config.relay.url,
+    relayPublicKey: fromBase64Url(config.relay.publicKey)!,
+    vrsBoxPublicKey: fromBase64Url(config.vrsBoxPublicKey)!,
+    identity: loadKioskIdentity(config.identityDir, nodeCrypto),
+    crypto: nodeCrypto,
+    logger: log.child('relay'),
+  });
+  relay.start();
+  const runtime = await startKioskRuntime(config, { relay, certificate: certificatePort, log });
+  const here = dirname(fileURLToPath(import.meta.url));
+  const win = createKioskWindow({ preload: join(here, 'preload.cjs'), production: config.production });
+  const disconnect = connectWindow(runtime.flow, win);
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    disconnect();
+    void Promise.allSettled([runtime.stop(), relay.stop()]).then(() => app.quit());
+  });
+  app.on('window-all-closed', () => app.quit());
+}
