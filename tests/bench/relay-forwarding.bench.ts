@@ -11,7 +11,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -36,9 +36,22 @@ interface RunResult {
   /** Cores used by the load generator and by the forwarder (this process) during the run. */
   loadCpu?: number;
   forwarderCpu?: number;
+  backendCpu?: number;
 }
 
-async function measure(mode: 'bare' | 'relay', url: string, relayKey?: string, seeds?: string[]) {
+/** CPU seconds (user + system) a process has used so far. */
+const cpuOf = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+
+async function measure(
+  mode: 'bare' | 'relay',
+  url: string,
+  backendPid: number,
+  relayKey?: string,
+  seeds?: string[],
+) {
   const load = forkWorker('./load.ts');
   await load.next();
   load.send({ cmd: 'connect', mode, url, relayKey, seeds, clients: CLIENTS });
@@ -46,11 +59,14 @@ async function measure(mode: 'bare' | 'relay', url: string, relayKey?: string, s
   load.send({ cmd: 'run', durationMs: 1000, inflight: 2 }); // warm-up
   await load.next();
   const cpu0 = process.cpuUsage();
+  const backend0 = cpuOf(backendPid);
   const t0 = performance.now();
   load.send({ cmd: 'run', durationMs: SECONDS * 1000, inflight: INFLIGHT });
   const throughput = await load.next<RunResult>();
   const cpu = process.cpuUsage(cpu0);
-  throughput.forwarderCpu = (cpu.user + cpu.system) / 1e6 / ((performance.now() - t0) / 1000);
+  const secs = (performance.now() - t0) / 1000;
+  throughput.forwarderCpu = (cpu.user + cpu.system) / 1e6 / secs;
+  throughput.backendCpu = (cpuOf(backendPid) - backend0) / secs;
   load.send({ cmd: 'run', durationMs: Math.max(3, SECONDS / 2) * 1000, rate: RATE });
   const latency = await load.next<RunResult>();
   await load.kill();
@@ -88,7 +104,11 @@ async function bare() {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const r = await measure('bare', `ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const r = await measure(
+    'bare',
+    `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    backend.child.pid!,
+  );
   upstream.close();
   wss.close();
   server.close();
@@ -125,7 +145,7 @@ async function relay() {
   }
   while (!r.router.knows('131016')) await new Promise((x) => setTimeout(x, 20));
   const before = (await r.control.audit.verify()) as { count: number };
-  const out = await measure('relay', r.info.kiosk, relayKey, seeds);
+  const out = await measure('relay', r.info.kiosk, backend.child.pid!, relayKey, seeds);
   const after = await r.control.audit.verify();
   await r.stop();
   await backend.kill();
@@ -142,7 +162,7 @@ const ONLY = process.env['RELAY_BENCH_ONLY'];
 const skip = { done: 0, errors: 0, perSecond: NaN, p50: NaN, p99: NaN };
 const b = ONLY === 'relay' ? { throughput: skip, latency: skip } : await bare();
 const cores = (x: RunResult) =>
-  `cores used: forwarder ${fmt(x.forwarderCpu ?? NaN)}, load ${fmt(x.loadCpu ?? NaN)}`;
+  `cores used: forwarder ${fmt(x.forwarderCpu ?? NaN)}, load ${fmt(x.loadCpu ?? NaN)}, back end ${fmt(x.backendCpu ?? NaN)}`;
 console.log(
   `baseline bare ws forwarder: ${b.throughput.perSecond.toFixed(0)} req/s (errors ${b.throughput.errors}; ${cores(b.throughput)}); latency @${RATE}/s p50 ${fmt(b.latency.p50)} ms p99 ${fmt(b.latency.p99)} ms`,
 );
