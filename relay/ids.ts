@@ -147,9 +147,19 @@ export class Ids {
     return false;
   }
 
-  /** A second session for one identity (possibly a cloned key). */
-  clone(kioskId: string, source: string): void {
-    this.#alert('clone-suspected', 'critical', { source, kioskId }, {});
+  /**
+   * A second session for one identity (possibly a cloned key). Critical when it comes from another source
+   * address than the session it replaces; a warning otherwise (a kiosk reconnecting after a network blip
+   * before the relay noticed its old connection was dead), or when the new session is on another process.
+   */
+  clone(kioskId: string, oldSource: string, newSource: string | undefined): void {
+    const severity = newSource !== undefined && newSource !== oldSource ? 'critical' : 'warning';
+    this.#alert(
+      'clone-suspected',
+      severity,
+      { source: oldSource, kioskId },
+      { newSource: newSource ?? 'other-process' },
+    );
   }
 
   enrollFailure(source: string, code: string): void {

@@ -32,7 +32,7 @@ export class SessionTable {
       if (ev.process === this.#processId) return;
       for (const id of ev.kioskIds) {
         const c = this.#byKiosk.get(id);
-        if (c !== undefined && c.establishedAt < ev.at) this.#replace(c);
+        if (c !== undefined && c.establishedAt < ev.at) this.#replace(c, undefined);
       }
     });
   }
@@ -52,7 +52,7 @@ export class SessionTable {
   register(conn: KioskConnection): void {
     const old = this.#byKiosk.get(conn.kioskId);
     this.#byKiosk.set(conn.kioskId, conn);
-    if (old !== undefined && old !== conn) this.#replace(old);
+    if (old !== undefined && old !== conn) this.#replace(old, conn.source);
     this.#toAnnounce.push({ id: conn.kioskId, at: conn.establishedAt });
   }
 
@@ -60,9 +60,9 @@ export class SessionTable {
     if (this.#byKiosk.get(conn.kioskId) === conn) this.#byKiosk.delete(conn.kioskId);
   }
 
-  #replace(old: KioskConnection): void {
+  #replace(old: KioskConnection, newSource: string | undefined): void {
     if (this.#byKiosk.get(old.kioskId) === old) this.#byKiosk.delete(old.kioskId);
-    this.#ids.clone(old.kioskId, old.source);
+    this.#ids.clone(old.kioskId, old.source, newSource);
     old.send({ v: 1, type: 'notice', code: 'RELAY_SESSION_REPLACED' });
     old.close(4409, 'RELAY_SESSION_REPLACED');
   }
