@@ -10,7 +10,9 @@ import { startSimulator, type RunningSimulator } from '../hardware-sim/runtime.j
 import { startRelay, type Relay } from '../relay/relay.js';
 import { loadIdentity } from '../relay/identity-file.js';
 import { startVrs, type RunningVrs } from '../vrs-sim/start.js';
-import { certificatePort, enrollKiosk, RelayLink } from '../kiosk/core/devices/index.js';
+import { certificatePort } from '../kiosk/core/devices/index.js';
+import { enrollKiosk } from '../kiosk/core/relay-client/index.js';
+import { startKioskRelay, type KioskRelay } from '../kiosk/main/relay.js';
 import type { FlowConfig } from '../kiosk/core/flow/index.js';
 import { startHost, type RunningHost } from '../kiosk/host/index.js';
 import { startKioskRuntime, type KioskRuntime } from '../kiosk/main/runtime.js';
@@ -46,7 +48,7 @@ export interface RunningSystem {
   vrs: RunningVrs;
   relay: Relay;
   kiosk: KioskRuntime<IssuedBody>;
-  link: RelayLink;
+  link: KioskRelay;
   host: RunningHost;
   opsToken: string;
   /** The VRS key directory's TLS certificate (PEM), to fetch the JWKS. */
@@ -127,7 +129,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     });
     const { code } = (await created.json()) as { code?: string };
     if (!created.ok || !code) throw new Error(`enrollment code not created (HTTP ${created.status})`);
-    const enrolled = await enrollKiosk(relay.info.enroll, code, kioskIdentity, 'store-kiosk-1');
+    const enrolled = await enrollKiosk({
+      relayEnrollUrl: relay.info.enroll,
+      code,
+      identity: kioskIdentity,
+      relayPublicKey: relay.info.identityPublicKey,
+      name: 'store-kiosk-1',
+    });
     if (!enrolled.ok && enrolled.code !== 'RELAY_KIOSK_ALREADY_ENROLLED')
       throw Object.assign(new Error(`kiosk enrollment refused: ${enrolled.code}`), { code: enrolled.code });
 
@@ -165,7 +173,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const relayPublicKey = fromBase64Url(relay.info.identityPublicKey);
     const vrsBoxPublicKey = fromBase64Url(vrs.info.boxPublicKey);
     if (!relayPublicKey || !vrsBoxPublicKey) throw new Error('relay or VRS published a malformed key');
-    const link = new RelayLink({
+    const link = startKioskRelay({
       url: relay.info.kiosk,
       relayPublicKey,
       vrsBoxPublicKey,
@@ -173,8 +181,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       crypto: nodeCrypto,
       logger: log.child('kiosk.relay'),
     });
-    link.start();
-    stops.push(() => link.stop());
+    stops.push(() => link.client.stop());
 
     const kiosk = await startKioskRuntime<IssuedBody>(
       {
@@ -182,9 +189,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         flow: options.flow ?? {},
         ...(options.printerJobTimeoutMs ? { printerJobTimeoutMs: options.printerJobTimeoutMs } : {}),
       },
-      { relay: link, certificate: certificatePort, log: log.child('kiosk') },
+      { relay: link.port, certificate: certificatePort, log: log.child('kiosk') },
     );
     stops.push(() => kiosk.stop());
+    link.setHealth(() => kiosk.health());
     const host = await startHost({
       core: kiosk.flow,
       port: options.ports?.kiosk ?? 0,

@@ -5,12 +5,13 @@ import { app } from 'electron';
 import { nodeCrypto } from '../../common/crypto-node.js';
 import { createLogger } from '../../common/log.js';
 import { fromBase64Url } from '../../protocol/index.js';
-import { certificatePort, RelayLink } from '../core/devices/index.js';
+import { certificatePort } from '../core/devices/index.js';
 import { loadRendererAssets } from '../host/assets.js';
 import { registerAppScheme, serveAppScheme } from './app-protocol.js';
 import { KioskConfigSchema } from './config.js';
 import { loadKioskIdentity } from './identity.js';
 import { connectWindow } from './ipc.js';
+import { startKioskRelay } from './relay.js';
 import { startKioskRuntime } from './runtime.js';
 import { createKioskWindow } from './window.js';
 
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const config = KioskConfigSchema.parse(JSON.parse(readFileSync(configPath, 'utf8')));
   await app.whenReady();
   serveAppScheme(await loadRendererAssets(false, config.appRoot));
-  const relay = new RelayLink({
+  const relay = startKioskRelay({
     url: config.relay.url,
     relayPublicKey: fromBase64Url(config.relay.publicKey)!,
     vrsBoxPublicKey: fromBase64Url(config.vrsBoxPublicKey)!,
@@ -38,8 +39,8 @@ async function main(): Promise<void> {
     crypto: nodeCrypto,
     logger: log.child('relay'),
   });
-  relay.start();
-  const runtime = await startKioskRuntime(config, { relay, certificate: certificatePort, log });
+  const runtime = await startKioskRuntime(config, { relay: relay.port, certificate: certificatePort, log });
+  relay.setHealth(() => runtime.health());
   const here = dirname(fileURLToPath(import.meta.url));
   const win = createKioskWindow({ preload: join(here, 'preload.cjs'), production: config.production });
   const disconnect = connectWindow(runtime.flow, win);
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     quitting = true;
     event.preventDefault();
     disconnect();
-    void Promise.allSettled([runtime.stop(), relay.stop()]).then(() => app.quit());
+    void Promise.allSettled([runtime.stop(), relay.client.stop()]).then(() => app.quit());
   });
   app.on('window-all-closed', () => app.quit());
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../../common/log.js';
+import type { DeviceHealth } from '../../protocol/index.js';
 import { createLogger } from '../../common/log.js';
 import { CoinUnit } from '../drivers/coin/index.js';
 import { PinPad } from '../drivers/pinpad/index.js';
@@ -36,8 +37,13 @@ export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 
 export interface KioskRuntime<C> {
   flow: KioskFlow<C>;
+  /** The devices' state for the relay heartbeat. */
+  health(): DeviceHealth;
   stop(): Promise<void>;
 }
+
+/** Reported with every heartbeat. */
+export const SOFTWARE_VERSION = 'kiosk-0.1.0';
 
 /**
  * Builds the main-process core: the four device drivers on their transports, the adapters, and the flow over
@@ -93,6 +99,18 @@ export async function startKioskRuntime<C>(
   card.start();
   return {
     flow,
+    health(): DeviceHealth {
+      const p = printer.state;
+      return {
+        reader: reader.state === 'ready' ? 'ok' : reader.state === 'connecting' ? 'unknown' : 'disconnected',
+        printer: p === 'ready' ? 'ok' : p === 'gone' ? 'disconnected' : 'fault',
+        paper: p === 'paper-out' ? 'out' : p === 'gone' ? 'unknown' : 'ok',
+        pinpad: pinpad.connected ? 'ok' : 'disconnected',
+        coin: coins.acceptorConnected ? 'ok' : 'disconnected',
+        hopper: coins.hopperConnected ? 'ok' : 'disconnected',
+        software: SOFTWARE_VERSION,
+      };
+    },
     async stop() {
       flow.stop();
       await card.stop();

@@ -5,4 +5,3 @@ export { CoinAdapter } from './coin.js';
 export { PrinterAdapter, pdfPageCount } from './printer.js';
 export { certificatePort } from './certificate.js';
 export { previewOf } from './preview.js';
-export { RelayLink, enrollKiosk, type RelayLinkOptions } from './relay-link.js';

@@ -552,6 +552,37 @@ describe('idle timeout and reminders', () => {
   });
 });
 
+describe('outcomes reported to the relay', () => {
+  it('printed, cancelled after the preview, no record, refunded after a print failure', async () => {
+    const h = harness();
+    await h.goTo('take-certificate');
+    expect(h.ports.relay.outcomes).toEqual(['printed']);
+    await h.act({ type: 'done' });
+
+    await h.goTo('preview');
+    // The card's files were zeroed as soon as VRS answered.
+    expect(
+      (Object.values(h.ports.card.dataGiven[1]!) as Uint8Array[]).every((ef) => ef.every((b) => b === 0)),
+    ).toBe(true);
+    await h.act({ type: 'cancel' });
+    expect(h.ports.relay.outcomes.at(-1)).toBe('cancelled');
+    await h.act({ type: 'done' });
+
+    h.ports.relay.issueAnswer = { ok: true, outcome: 'no-record' };
+    await h.goTo('copies');
+    await h.act({ type: 'choose-copies', copies: 1 });
+    expect(h.ports.relay.outcomes.at(-1)).toBe('no-record');
+  });
+
+  it('a relay failure (no answer) reports nothing', async () => {
+    const h = harness();
+    h.ports.relay.issueAnswer = { ok: false, code: 'RELAY_UNREACHABLE' };
+    await h.goTo('copies');
+    await h.act({ type: 'choose-copies', copies: 1 });
+    expect(h.ports.relay.outcomes).toEqual([]);
+  });
+});
+
 describe('intents from the renderer', () => {
   it.each([
     null,

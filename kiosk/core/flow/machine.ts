@@ -205,8 +205,31 @@ export class KioskFlow<C> {
     this.#ports.pinpad.endEntry();
     this.#show(screen);
     this.#log.info('flow.end', { tx: tx.id, reason: end.reason, code: end.code });
+    if (tx.answered) this.#reportOutcome(tx, end);
     const e: TransactionEnd = { txId: tx.id, ...end };
     for (const l of this.#endListeners) l(e);
+  }
+
+  /** Tells the relay what became of an answered request (its audit trail; no personal data). */
+  #reportOutcome(tx: Transaction<C>, end: Omit<TransactionEnd, 'txId'>): void {
+    const report = this.#ports.relay.outcome?.bind(this.#ports.relay);
+    if (!report) return;
+    switch (end.reason) {
+      case 'completed':
+        return report('printed');
+      case 'refunded':
+        return report('refunded', end.code);
+      case 'cancelled':
+      case 'timeout':
+        return report(tx.paid ? 'refunded' : 'cancelled', end.code);
+      case 'error':
+        if (end.code === 'VRS_NO_RECORD') return report('no-record');
+        return report(tx.paid ? 'print-failed' : 'cancelled', end.code);
+      default: {
+        const never: never = end.reason;
+        return never;
+      }
+    }
   }
 
   #fail(tx: Transaction<C>, code: string, refunded = 0): void {
@@ -498,9 +521,11 @@ export class KioskFlow<C> {
       .issue({ card, municipality, certType, copies: tx.copies })
       .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
     if (!this.#live(tx)) return;
-    if (!r.ok) return this.#fail(tx, r.code);
-    if (r.outcome === 'no-record') return this.#fail(tx, 'VRS_NO_RECORD');
     // The card's data has done its job: drop it before money changes hands.
+    tx.dropCard();
+    if (!r.ok) return this.#fail(tx, r.code);
+    tx.answered = true;
+    if (r.outcome === 'no-record') return this.#fail(tx, 'VRS_NO_RECORD');
     tx.preview = r.preview;
     tx.certificate = r.certificate;
     this.#show({ screen: 'preview', preview: r.preview, certType, copies: tx.copies, fee: tx.fee });

@@ -106,6 +106,8 @@ export interface RelayPort<C> {
   /** Availability changed (connected, enrolled, kill switch). */
   onAvailability?(listener: () => void): () => void;
   municipalities(): Promise<{ ok: true; list: MunicipalityView[] } | Failure>;
+  /** What became of the last answered request, for the relay's audit trail (no personal data). */
+  outcome?(outcome: 'printed' | 'cancelled' | 'refunded' | 'print-failed' | 'no-record', code?: string): void;
   /** The certificate request, sealed to VRS and sent through the relay, before any fee is taken. */
   issue(request: IssueRequest): Promise<IssueResult<C>>;
 }

@@ -25,21 +25,27 @@ export class Transaction<C> {
   printed = 0;
   /** Set when payment completed: from here on, never end without a print or a refund. */
   paid = false;
+  /** VRS answered this transaction's request (the relay is told the outcome at the end). */
+  answered = false;
   #wiped = false;
+
+  /** Zeroes and drops the card's files (once the request is answered, they are not needed). */
+  dropCard(): void {
+    if (!this.card) return;
+    this.card.myNumberEf.fill(0);
+    this.card.basic4Ef.fill(0);
+    this.card.signatureEf.fill(0);
+    this.card.certificateEf.fill(0);
+    this.card = null;
+  }
 
   get wiped(): boolean {
     return this.#wiped;
   }
 
   wipe(): void {
-    if (this.card) {
-      this.card.myNumberEf.fill(0);
-      this.card.basic4Ef.fill(0);
-      this.card.signatureEf.fill(0);
-      this.card.certificateEf.fill(0);
-    }
+    this.dropCard();
     this.document?.fill(0);
-    this.card = null;
     this.preview = null;
     this.certificate = null;
     this.document = null;

@@ -312,6 +312,10 @@ export class FakeRelay implements RelayPort<FakeCert> {
   };
   issueGate: Gate<void> | null = null;
   readonly requests: IssueRequest[] = [];
+  readonly outcomes: string[] = [];
+  outcome(outcome: string, code?: string): void {
+    this.outcomes.push(code ? `${outcome}:${code}` : outcome);
+  }
   available(): boolean {
     return this.up;
   }
