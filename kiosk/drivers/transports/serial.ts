@@ -1,3 +1,4 @@
+import { stat } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { SerialTransport } from '../transport.js';
 
@@ -7,6 +8,11 @@ export interface SerialPortTransportOptions {
   dataBits?: 8 | 7;
   parity?: 'none' | 'even' | 'odd';
   stopBits?: 1 | 2;
+  /**
+   * How often to check that the device node still exists (ms; 0 = never). A pulled USB-serial adapter or
+   * a vanished pty is not always reported by the OS until the next write; the node disappearing is.
+   */
+  presenceCheckMs?: number;
 }
 
 function coded(code: string, message: string, cause?: unknown): Error {
@@ -22,6 +28,7 @@ export class SerialPortTransport implements SerialTransport {
   readonly #options: SerialPortTransportOptions;
   #port: SerialPort | undefined;
   #closing = false;
+  #presenceTimer: ReturnType<typeof setInterval> | undefined;
   readonly #dataListeners = new Set<(chunk: Uint8Array) => void>();
   readonly #closeListeners = new Set<(error?: Error) => void>();
 
@@ -74,7 +81,17 @@ export class SerialPortTransport implements SerialTransport {
     });
     // Always listen for errors: an unhandled 'error' would end the process.
     port.on('error', () => undefined);
+    const every = this.#options.presenceCheckMs ?? 500;
+    if (every > 0) {
+      this.#presenceTimer = setInterval(() => {
+        stat(this.#options.path, (err) => {
+          if (err && this.#port === port && port.isOpen) port.close(() => undefined);
+        });
+      }, every);
+      this.#presenceTimer.unref();
+    }
     port.on('close', (err?: Error | null) => {
+      clearInterval(this.#presenceTimer);
       if (this.#port === port) this.#port = undefined;
       const unexpected = !this.#closing;
       const error = unexpected
