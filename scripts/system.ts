@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeCrypto } from '../common/crypto-node.js';
 import type { Logger } from '../common/log.js';
@@ -59,6 +59,32 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+/**
+ * The VRS key directory's port. The SMART Health Card `iss` URL contains it, so a certificate printed
+ * yesterday only verifies today if the directory comes back on the same port: the first free port is
+ * remembered in the state folder and reused (falling back to a fresh one if it is taken).
+ */
+async function startVrsRemembering(
+  dir: string,
+  options: Omit<Parameters<typeof startVrs>[0], 'httpsPort'>,
+  log: Logger,
+): Promise<RunningVrs> {
+  const file = join(dir, 'https-port');
+  const saved = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0;
+  let vrs: RunningVrs;
+  try {
+    vrs = await startVrs({ ...options, httpsPort: Number.isInteger(saved) ? saved : 0 });
+  } catch (err) {
+    if (saved === 0 || (err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    log.warn('vrs-directory-port-taken', { port: saved });
+    vrs = await startVrs({ ...options, httpsPort: 0 });
+  }
+  const port = Number(new URL(vrs.info.jwks).port);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, `${port}\n`);
+  return vrs;
+}
+
 /** Loads or creates an Ed25519 identity seed file in `dir` (0600). */
 function identityIn(dir: string) {
   return loadIdentity(dir, undefined, nodeCrypto);
@@ -91,13 +117,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     const relayDir = join(dir, 'relay');
     const relayIdentity = identityIn(relayDir);
-    const vrs = await startVrs({
-      stateDir: join(dir, 'vrs'),
-      relayPublicKeys: [keyId(relayIdentity.publicKey)],
-      cardCaPublicKey: cardCa.publicKey,
-      seed: { perMunicipality: options.seedPerMunicipality ?? 5, seed: 'npm-start' },
-      log: log.child('vrs'),
-    });
+    const vrs = await startVrsRemembering(
+      join(dir, 'vrs'),
+      {
+        stateDir: join(dir, 'vrs'),
+        relayPublicKeys: [keyId(relayIdentity.publicKey)],
+        cardCaPublicKey: cardCa.publicKey,
+        seed: { perMunicipality: options.seedPerMunicipality ?? 5, seed: 'npm-start' },
+        log: log.child('vrs'),
+      },
+      log,
+    );
     let vrsUp = true;
     stops.push(async () => {
       if (vrsUp) await vrs.stop();
