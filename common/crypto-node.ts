@@ -15,8 +15,6 @@ import { requireBytes, type CryptoProvider } from '../protocol/index.js';
  * faster for Ed25519 and X25519 — the relay's handshake path depends on it (a reconnect storm of 57,000
  * kiosks). The committed vectors in `protocol/vectors/` prove both providers agree.
  */
-const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
-
 // Per-call keys are imported as JWK: OpenSSL 3 parses DER through its slow decoder framework (about
 // 3,300 X25519 private keys a second here), while JWK import takes the raw bytes directly (about 30,000).
 const b64 = (bytes: Uint8Array) =>
@@ -38,13 +36,18 @@ const okpPublic = (crv: 'X25519' | 'Ed25519', key: Uint8Array): KeyObject =>
 const rawPublic = (key: KeyObject): Uint8Array =>
   new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).x ?? '', 'base64url'));
 
-/** Long-lived signing keys are parsed once; the cache is bounded (a relay has one, a VRS a few). */
+/** Signing keys are parsed once while in use; the cache is bounded (a relay has one key, a load generator thousands). */
 const signingKeys = new Map<string, KeyObject>();
 function signingKey(seed: Uint8Array): KeyObject {
   const id = b64(seed);
   let key = signingKeys.get(id);
   if (key === undefined) {
-    key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8, seed]), format: 'der', type: 'pkcs8' });
+    // As with X25519, the JWK import derives the public key from `d` (checked by the vectors: a wrong
+    // derived key would change every signature).
+    key = createPrivateKey({
+      key: { kty: 'OKP', crv: 'Ed25519', d: b64(seed), x: X_PLACEHOLDER },
+      format: 'jwk',
+    });
     if (signingKeys.size >= 64) signingKeys.clear();
     signingKeys.set(id, key);
   }
