@@ -15,6 +15,43 @@ export interface SerialPortTransportOptions {
   presenceCheckMs?: number;
 }
 
+/** The `uv_poll` event bits of `@serialport/bindings-cpp`'s `Poller`. */
+const UV_READABLE = 0b001;
+const UV_WRITABLE = 0b010;
+const UV_DISCONNECT = 0b100;
+
+interface PollerLike {
+  poll(flags: number): void;
+  listenerCount(event: string): number;
+}
+
+/**
+ * Works around a stall in `@serialport/bindings-cpp` 13 on Linux (its `Poller::poll` in `src/poller.cpp`
+ * calls `uv_poll_start` with only the events asked for this time, not with every event still awaited).
+ * A large write fills the tty buffer (EAGAIN) and waits for `writable`; the peer answers (the printer's job
+ * START), so a read runs, meets EAGAIN and waits for `readable`; that second poll drops the write's
+ * interest, and the write waits forever unless the peer sends again. A printer that is still waiting for the
+ * end of the PDF does not, so the job stalls and every later write queues behind it. Here every poll also
+ * asks for the events someone is still waiting for. Returns false (and changes nothing) when the port's
+ * binding has no such poller (another platform or a mock binding).
+ */
+export function keepEveryPollInterest(port: SerialPort): boolean {
+  const binding = (port as unknown as { port?: { poller?: Partial<PollerLike> } }).port;
+  const poller = binding?.poller;
+  if (poller === undefined || typeof poller.poll !== 'function' || typeof poller.listenerCount !== 'function')
+    return false;
+  const p = poller as PollerLike;
+  const poll = p.poll.bind(p);
+  p.poll = (flags: number) => {
+    let all = flags;
+    if (p.listenerCount('readable') > 0) all |= UV_READABLE;
+    if (p.listenerCount('writable') > 0) all |= UV_WRITABLE;
+    if (p.listenerCount('disconnect') > 0) all |= UV_DISCONNECT;
+    poll(all);
+  };
+  return true;
+}
+
 function coded(code: string, message: string, cause?: unknown): Error {
   return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
 }
@@ -75,6 +112,7 @@ export class SerialPortTransport implements SerialTransport {
       });
     });
     this.#port = port;
+    keepEveryPollInterest(port);
     port.on('data', (chunk: Buffer) => {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       for (const l of this.#dataListeners) l(bytes);
