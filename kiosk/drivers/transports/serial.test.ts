@@ -94,7 +94,6 @@ describe('SerialPortTransport: a large write while the peer answers (CPU under l
       for (let round = 0; round < 6; round++) {
         const got: Uint8Array[] = [];
         let n = 0;
-        let answers = 0;
         const all = new Promise<void>((resolve) => {
           const off = dev.onData((c) => {
             got.push(c.slice());
@@ -102,7 +101,6 @@ describe('SerialPortTransport: a large write while the peer answers (CPU under l
             // Answer every chunk of the first half (each answer races the write's wait for room in the
             // pty), then stay silent until everything has arrived.
             if (n < (data.length * 3) / 4) {
-              answers++;
               void dev.write(new Uint8Array([0x40]));
               setTimeout(() => void dev.write(new Uint8Array([0x0c])), 2);
             }
