@@ -174,6 +174,9 @@ export class SimPrinter {
     } else if (/^@PJL USTATUS JOB ?= ?OFF$/.test(cmd)) {
       this.#ustatusJob = false;
     } else if (cmd.startsWith('@PJL JOB')) {
+      // A host that gave up on a job mid-transfer may start the next one without its EOJ.
+      const unfinished = this.#current;
+      if (unfinished && unfinished.status === 'receiving') this.#dropReceiving(unfinished, 'aborted');
       const job = this.#newJob(nameOf(line) ?? '');
       if (this.#ustatusJob) this.#send(`@PJL USTATUS JOB\r\nSTART\r\nNAME="${job.name}"\r\n\f`);
     } else if (cmd.startsWith('@PJL EOJ')) {
@@ -194,7 +197,11 @@ export class SimPrinter {
             j.status === 'paused' ||
             j.status === 'receiving'),
       );
-      if (job) {
+      if (job?.status === 'receiving') {
+        // Not queued yet, so no print loop will see the request: the job ends here.
+        this.#events.emit('printer', 'cancel-requested', { job: job.id });
+        this.#dropReceiving(job, 'cancelled');
+      } else if (job) {
         this.#cancelled.add(job);
         this.#events.emit('printer', 'cancel-requested', { job: job.id });
         this.#wakeAll();
@@ -204,6 +211,18 @@ export class SimPrinter {
         command: cmd.split(' ').slice(0, 2).join(' ').slice(0, 40),
       });
     }
+  }
+
+  /** Ends a job that was still being received (cancelled by the host, or abandoned for a new one). */
+  #dropReceiving(job: SimJob, status: 'cancelled' | 'aborted'): void {
+    if (this.#current === job) this.#current = undefined;
+    job.status = status;
+    job.pdf = undefined;
+    this.#events.emit('printer', status === 'cancelled' ? 'job-cancelled' : 'job-aborted', {
+      job: job.id,
+      pagesPrinted: 0,
+    });
+    if (this.#ustatusJob) this.#sendJobEnd(job, status === 'cancelled' ? 'HOST_CANCELED' : 'ABORTED');
   }
 
   #newJob(name: string): SimJob {

@@ -33,9 +33,18 @@ export type PrinterEvent =
   | { type: 'job-started'; jobName: string }
   | { type: 'job-ended'; jobName: string; result: PrintResult };
 
+/**
+ * The job is written in pieces of this size: each piece the line takes counts as progress (a 200 KB
+ * certificate takes ~20 s at 115200 baud), and a job that is aborted stops being sent at the next piece, so
+ * the cancel (which starts with a UEL, ending the printer's PDF mode) is not queued behind the rest.
+ */
+const JOB_CHUNK = 16 * 1024;
+
 interface ActiveJob {
   name: string;
   expected: number;
+  /** Set by `#abort`: nothing more of the job is sent and its timers are not restarted. */
+  aborted?: boolean;
   finish(result: PrintResult): void;
   progressTimer?: ReturnType<typeof setTimeout>;
   faultTimer?: ReturnType<typeof setTimeout>;
@@ -141,14 +150,17 @@ export class PjlPrinter {
       const before = this.#refusal();
       if (before) return before;
       const t = this.#transport!;
-      if (!(await this.#echo(t))) return { ok: false, code: 'PRINTER_NOT_RESPONDING' };
+      if (!(await this.#echo(t))) {
+        this.#resync(t);
+        return { ok: false, code: 'PRINTER_NOT_RESPONDING' };
+      }
       const after = this.#refusal();
       if (after) return after;
       const result = await new Promise<PrintResult>((resolve) => {
         const job: ActiveJob = { name: options.jobName, expected: options.expectedPages, finish: resolve };
         this.#job = job;
         this.#touch(job);
-        t.write(bytes).catch(() => this.#endJob({ ok: false, code: 'PRINTER_GONE' }));
+        void this.#sendJob(t, job, bytes);
       });
       this.#emit({ type: 'job-ended', jobName: options.jobName, result });
       this.#log?.info('printer.job-ended', {
@@ -168,6 +180,31 @@ export class PjlPrinter {
     const job = this.#job;
     if (!job) return;
     await this.#abort(job, 'PRINTER_JOB_CANCELLED');
+  }
+
+  /** Writes the job piece by piece; stops when the job was aborted or ended (e.g. the printer went away). */
+  async #sendJob(t: SerialTransport, job: ActiveJob, bytes: Uint8Array): Promise<void> {
+    for (let at = 0; at < bytes.length; at += JOB_CHUNK) {
+      if (this.#job !== job || job.aborted) return;
+      try {
+        await t.write(bytes.subarray(at, at + JOB_CHUNK));
+      } catch {
+        if (this.#job === job) this.#endJob({ ok: false, code: 'PRINTER_GONE' });
+        return;
+      }
+      if (this.#job === job && !job.aborted) this.#touch(job);
+    }
+  }
+
+  /**
+   * The printer did not answer an ECHO: a write may be stuck in the line, or the printer lost track of the
+   * stream. Reopen the line (the close listener marks it gone and reconnects; the printer's INFO STATUS answer
+   * then makes it ready again), so the next job starts on a clean line instead of queueing behind the last.
+   */
+  #resync(t: SerialTransport): void {
+    if (this.#transport !== t || this.#job !== undefined) return;
+    this.#log?.warn('printer.resync', { code: 'PRINTER_NOT_RESPONDING' });
+    void t.close().catch(() => undefined);
   }
 
   #refusal(): PrintResult | null {
@@ -259,13 +296,13 @@ export class PjlPrinter {
         resolve(true);
       });
     });
-    try {
-      await t.write(buildPjlEcho(token));
-    } catch {
+    // Not awaited before the answer: a write stuck in the line must not hold this past its timeout.
+    let failed = false;
+    t.write(buildPjlEcho(token)).catch(() => {
+      failed = true;
       this.#echoWaiters.get(token)?.();
-      return false;
-    }
-    return echoed;
+    });
+    return (await echoed) && !failed;
   }
 
   #onMessage(m: PjlMessage): void {
@@ -333,7 +370,7 @@ export class PjlPrinter {
   /** Restarts the no-progress timer of a job while the printer is healthy. */
   #touch(job: ActiveJob): void {
     clearTimeout(job.progressTimer);
-    if (faultCode(this.#state) !== null) return;
+    if (job.aborted || faultCode(this.#state) !== null) return;
     job.progressTimer = setTimeout(() => void this.#abort(job, 'PRINTER_TIMEOUT'), this.#opts.jobTimeoutMs);
   }
 
@@ -342,7 +379,8 @@ export class PjlPrinter {
    * fault's code). Waits briefly for the printer's job-END with the pages it did print.
    */
   async #abort(job: ActiveJob, code: PrintFailureCode | null): Promise<void> {
-    if (this.#job !== job) return;
+    if (this.#job !== job || job.aborted) return;
+    job.aborted = true;
     const reason = code ?? faultCode(this.#state) ?? 'PRINTER_TIMEOUT';
     clearTimeout(job.progressTimer);
     clearTimeout(job.faultTimer);
