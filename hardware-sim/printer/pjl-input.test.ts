@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildPjlJob } from '../../kiosk/drivers/printer/pjl-job.js';
 import { PjlInputParser } from './pjl-input.js';
+import { makeBinaryTestPdf } from './test-pdf.js';
 
 const pdf = new Uint8Array([
   ...new TextEncoder().encode('%PDF-1.4\n'),
@@ -46,6 +47,27 @@ describe('simulated printer: PJL input stream', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('finds the end of a certificate-sized PDF holding every byte value, whatever cuts the end UEL', async () => {
+    const big = await makeBinaryTestPdf(200_000);
+    const bigJob = buildPjlJob(big, 'cert-big');
+    const end = bigJob.length - 9 * 2 - '@PJL\r\n@PJL EOJ NAME="cert-big"\r\n'.length;
+    for (let cut = end - 4; cut <= end + 12; cut++) {
+      const parser = new PjlInputParser();
+      // Also cut the PDF itself into pty-sized reads (4095 bytes), as the simulator receives it.
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < cut; at += 4095) chunks.push(bigJob.subarray(at, Math.min(cut, at + 4095)));
+      chunks.push(bigJob.subarray(cut));
+      const out = chunks.flatMap((c) => parser.push(c));
+      const pdfs = out.filter((i) => i.type === 'pdf');
+      expect(pdfs, `cut at ${cut}`).toHaveLength(1);
+      expect(Buffer.compare(Buffer.from(pdfs[0]!.bytes), Buffer.from(big)), `cut at ${cut}`).toBe(0);
+      expect(out.filter((i) => i.type === 'command').at(-1)).toEqual({
+        type: 'command',
+        line: '@PJL EOJ NAME="cert-big"',
+      });
+    }
   });
 
   it('refuses a PDF larger than the limit', () => {
