@@ -256,17 +256,15 @@ export class PjlPrinter {
       }, this.#opts.echoTimeoutMs);
       this.#statusWaiters.add(done);
     });
-    try {
-      await t.write(buildPjlCommands(['@PJL USTATUS DEVICE = ON', '@PJL INFO STATUS']));
-    } catch {
-      // The close listener reconnects.
-      return;
-    }
+    // Not awaited before the answer (a stuck write must not hold this); a failed write closes the line and
+    // the close listener reconnects.
+    t.write(buildPjlCommands(['@PJL USTATUS DEVICE = ON', '@PJL INFO STATUS'])).catch(() => undefined);
     if (!(await answered) && this.#transport === t) {
       this.#log?.warn('printer.no-status', { code: 'PRINTER_NOT_RESPONDING' });
       this.#setState('offline');
     }
-    this.#delay = this.#opts.backoff.initialMs;
+    // Still connected (the line did not close under the write): the backoff starts again from the start.
+    if (this.#transport === t) this.#delay = this.#opts.backoff.initialMs;
   }
 
   #scheduleRetry(): void {
