@@ -19,14 +19,14 @@ import { requireBytes, type CryptoProvider } from '../protocol/index.js';
  * - the X25519 secret is imported once: `x25519PublicKey` keeps the `KeyObject` for that very array
  *   (a `WeakMap`, with a copy of the bytes checked at use, so a changed or wiped array is re-imported)
  *   and `x25519` takes it once;
- * - Ed25519 public keys are kept in a bounded map (a kiosk's key is verified twice per handshake and
- *   again at every reconnect). Only public keys; cleared when full, so memory stays bounded (~1 KB each).
+ * - Ed25519 public keys are kept in a small bounded map (a kiosk's key is verified twice per handshake:
+ *   hello, then finished). Public keys only; cleared when full, so memory stays bounded (~1 KB each).
  *
  * @example
  * const crypto = relayCrypto();
  * await acceptHello(hello, { identity, crypto, isKnownPeer });
  */
-export function relayCrypto(maxCachedPublicKeys = 8192): CryptoProvider {
+export function relayCrypto(maxCachedPublicKeys = 2048): CryptoProvider {
   if (!Number.isInteger(maxCachedPublicKeys) || maxCachedPublicKeys < 1)
     throw new TypeError('maxCachedPublicKeys: positive integer expected');
   const b64 = (bytes: Uint8Array) =>
