@@ -1,5 +1,5 @@
 import type { CertType, MunicipalityView, RecordPreview } from '../../../shared/view.js';
-import { PinBuffer } from '../pin-buffer.js';
+import { PinBuffer } from '../../../drivers/pinpad/pin-buffer.js';
 import type {
   CardData,
   CardPort,
@@ -175,13 +175,12 @@ export class FakePinPad implements PinPadPort {
   async takePin(): Promise<Uint8Array | undefined> {
     if (!this.#ready) return undefined;
     this.#ready = false;
-    const pin = this.#pin.take();
-    this.#pin.clear();
-    return pin;
+    // The driver's buffer: the digits are copied out for the caller and zeroed in the pad.
+    return this.#pin.use((digits) => digits.slice());
   }
-  /** For tests: the pad's own buffer holds nothing. */
+  /** For tests: the pad's own buffer holds nothing (PinBuffer zeroes its bytes whenever it empties). */
   isZeroed(): boolean {
-    return this.#pin.isZeroed();
+    return this.#pin.length === 0;
   }
   type(pin: string): void {
     for (const ch of pin) {
