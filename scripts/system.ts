@@ -134,7 +134,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       vrsUp = false;
     });
 
-    const opsToken = randomBytes(24).toString('base64url');
+    // The operations token is kept (0600) in the state folder so the operator can use the status page
+    // and `npm run relay:cli` against a running `npm start` (RELAY_OPS_TOKEN=$(cat .state/relay/ops-token)).
+    const tokenFile = join(relayDir, 'ops-token');
+    mkdirSync(relayDir, { recursive: true });
+    if (!existsSync(tokenFile))
+      writeFileSync(tokenFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+    const opsToken = readFileSync(tokenFile, 'utf8').trim();
     const relay = await startRelay(
       {
         stateDir: relayDir,
