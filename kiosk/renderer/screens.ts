@@ -187,22 +187,31 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
         title: t.previewTitle,
         body: [
           h(
-            'table',
-            { class: 'facts' },
+            'div',
+            { class: 'preview-grid' },
             h(
-              'tbody',
-              {},
-              row(t.previewName, r.name, 'preview-name'),
-              r.nameEn && v.certType === 'overseas' ? row(t.previewNameEn, r.nameEn) : null,
-              row(t.previewBirth, r.birthDate),
-              row(t.previewType, v.certType === 'domestic' ? t.domestic : t.overseas),
-              row(t.previewCopies, String(v.copies)),
-              row(t.previewFee, t.yen(v.fee), 'preview-fee'),
+              'table',
+              { class: 'facts' },
+              h(
+                'tbody',
+                {},
+                row(t.previewName, r.name, 'preview-name'),
+                r.nameEn && v.certType === 'overseas' ? row(t.previewNameEn, r.nameEn) : null,
+                row(t.previewBirth, r.birthDate),
+                row(t.previewType, v.certType === 'domestic' ? t.domestic : t.overseas),
+                row(t.previewCopies, String(v.copies)),
+                row(t.previewFee, t.yen(v.fee), 'preview-fee'),
+              ),
             ),
+            doses,
           ),
-          doses,
-          button(t.confirm(v.fee), () => void c.api.confirm(), { testid: 'confirm' }),
-          cancelButton(c),
+          // Side by side, so the records and both buttons fit a 1280 × 720 kiosk screen without scrolling.
+          h(
+            'div',
+            { class: 'actions' },
+            button(t.confirm(v.fee), () => void c.api.confirm(), { testid: 'confirm' }),
+            cancelButton(c),
+          ),
         ],
       };
     }
