@@ -32,6 +32,18 @@ async function connect(
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
+/** The kiosk starts a handshake with the pinned relay key (node:crypto). */
+const kioskHello = (now?: () => number) =>
+  createInitiator({
+    identity: kiosk,
+    peerPublicKey: relay.publicKey,
+    crypto: nodeCrypto,
+    ...(now ? { now } : {}),
+  });
+/** The relay answers a hello, taking any initiator as enrolled. */
+const relayAccepts = (hello: string) =>
+  acceptHello(hello, { identity: relay, crypto: nodeCrypto, isKnownPeer: () => true });
+
 describe('channel handshake', () => {
   it('establishes a session both ways, across providers', async () => {
     for (const [a, b] of [
@@ -63,7 +75,7 @@ describe('channel handshake', () => {
 
   it('refuses a responder whose key is not the pinned one (a man in the middle)', async () => {
     const mitm = generateIdentity(tweetnaclCrypto);
-    const init = createInitiator({ identity: kiosk, peerPublicKey: relay.publicKey, crypto: nodeCrypto });
+    const init = kioskHello();
     const acc = await acceptHello(init.hello, {
       identity: mitm,
       crypto: nodeCrypto,
@@ -74,34 +86,21 @@ describe('channel handshake', () => {
   });
 
   it('refuses a stale hello (clock skew beyond the limit)', async () => {
-    const init = createInitiator({
-      identity: kiosk,
-      peerPublicKey: relay.publicKey,
-      crypto: nodeCrypto,
-      now: () => Date.now() - 10 * 60_000,
-    });
-    const acc = await acceptHello(init.hello, {
-      identity: relay,
-      crypto: nodeCrypto,
-      isKnownPeer: () => true,
-    });
+    const init = kioskHello(() => Date.now() - 10 * 60_000);
+    const acc = await relayAccepts(init.hello);
     expect(acc).toEqual({ ok: false, code: 'CHANNEL_HANDSHAKE_FAILED' });
   });
 
   it('refuses an unknown version with its own code', async () => {
-    const init = createInitiator({ identity: kiosk, peerPublicKey: relay.publicKey, crypto: nodeCrypto });
+    const init = kioskHello();
     const raw = fromBase64Url(init.hello)!;
     raw[0] = 2;
-    const acc = await acceptHello(toBase64Url(raw), {
-      identity: relay,
-      crypto: nodeCrypto,
-      isKnownPeer: () => true,
-    });
+    const acc = await relayAccepts(toBase64Url(raw));
     expect(acc).toEqual({ ok: false, code: 'PROTOCOL_UNSUPPORTED_VERSION' });
   });
 
   it('refuses a hello with any byte flipped', async () => {
-    const init = createInitiator({ identity: kiosk, peerPublicKey: relay.publicKey, crypto: nodeCrypto });
+    const init = kioskHello();
     const raw = fromBase64Url(init.hello)!;
     await fc.assert(
       fc.asyncProperty(
@@ -110,11 +109,7 @@ describe('channel handshake', () => {
         async (i, x) => {
           const bad = raw.slice();
           bad[i]! ^= x;
-          const acc = await acceptHello(toBase64Url(bad), {
-            identity: relay,
-            crypto: nodeCrypto,
-            isKnownPeer: () => true,
-          });
+          const acc = await relayAccepts(toBase64Url(bad));
           expect(acc.ok).toBe(false);
         },
       ),
@@ -125,12 +120,8 @@ describe('channel handshake', () => {
   it('refuses a response with any byte flipped', async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 255 }), async (pos, x) => {
-        const init = createInitiator({ identity: kiosk, peerPublicKey: relay.publicKey, crypto: nodeCrypto });
-        const acc = await acceptHello(init.hello, {
-          identity: relay,
-          crypto: nodeCrypto,
-          isKnownPeer: () => true,
-        });
+        const init = kioskHello();
+        const acc = await relayAccepts(init.hello);
         if (!acc.ok) throw new Error(acc.code);
         const raw = fromBase64Url(acc.response)!;
         raw[pos % raw.length]! ^= x;
@@ -141,12 +132,8 @@ describe('channel handshake', () => {
   });
 
   it('refuses a finished frame that was altered or sealed by someone else', async () => {
-    const init = createInitiator({ identity: kiosk, peerPublicKey: relay.publicKey, crypto: nodeCrypto });
-    const acc = await acceptHello(init.hello, {
-      identity: relay,
-      crypto: nodeCrypto,
-      isKnownPeer: () => true,
-    });
+    const init = kioskHello();
+    const acc = await relayAccepts(init.hello);
     if (!acc.ok) throw new Error(acc.code);
     const done = init.accept(acc.response);
     if (!done.ok) throw new Error(done.code);
@@ -156,22 +143,14 @@ describe('channel handshake', () => {
   });
 
   it('refuses a finished frame carrying a signature that is not over this transcript', async () => {
-    const init = createInitiator({ identity: kiosk, peerPublicKey: relay.publicKey, crypto: nodeCrypto });
-    const acc = await acceptHello(init.hello, {
-      identity: relay,
-      crypto: nodeCrypto,
-      isKnownPeer: () => true,
-    });
+    const init = kioskHello();
+    const acc = await relayAccepts(init.hello);
     if (!acc.ok) throw new Error(acc.code);
     const done = init.accept(acc.response);
     if (!done.ok) throw new Error(done.code);
     // Same keys, but a second "finished" with a garbage signature in place of the first frame.
     const forged = done.session.seal(new Uint8Array(64));
-    const fresh = await acceptHello(init.hello, {
-      identity: relay,
-      crypto: nodeCrypto,
-      isKnownPeer: () => true,
-    });
+    const fresh = await relayAccepts(init.hello);
     if (!fresh.ok) throw new Error(fresh.code);
     expect(fresh.pending.complete(forged).ok).toBe(false);
   });
