@@ -2,10 +2,11 @@ import nacl from 'tweetnacl';
 import { requireBytes } from './bytes.js';
 
 /**
- * The asymmetric primitives the protocol needs, behind one interface so that the same bytes can come
- * from tweetnacl (the reference; runs anywhere, including the browser) or from `node:crypto` (about a
- * hundred times faster for Ed25519 and X25519; `common/crypto-node.ts`). Symmetric sealing
- * (XSalsa20-Poly1305) always uses tweetnacl. The committed vectors prove both providers agree.
+ * The primitives the protocol needs, behind one interface so that the same bytes can come from tweetnacl
+ * (the reference; runs anywhere, including the browser), from `node:crypto` (OpenSSL, about a hundred
+ * times faster for Ed25519 and X25519; `common/crypto-node.ts`) or from libsodium (`common/crypto-sodium.ts`:
+ * faster still, and the only fast XSalsa20-Poly1305 — OpenSSL has no Salsa20). Symmetric sealing uses
+ * the provider's `secretbox` when it has one, else tweetnacl. The committed vectors prove they all agree.
  */
 export interface CryptoProvider {
   readonly name: string;
@@ -20,6 +21,13 @@ export interface CryptoProvider {
   /** X25519 shared secret; `undefined` when the result is all zeros (a low-order peer key). */
   x25519(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined;
   sha512(data: Uint8Array): Uint8Array;
+  /**
+   * XSalsa20-Poly1305 (`nacl.secretbox`): key 32 bytes, nonce 24, output = 16-byte MAC ‖ ciphertext.
+   * Optional; without it the channel seals with tweetnacl.
+   */
+  secretbox?(message: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array;
+  /** Opens a `secretbox`; `undefined` when it does not authenticate. Optional, as `secretbox`. */
+  secretboxOpen?(box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | undefined;
 }
 
 export const SEED_BYTES = nacl.sign.seedLength; // 32

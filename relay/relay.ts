@@ -7,7 +7,7 @@ import { openDb, type Db } from '../common/db.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { keyId, parseKey, type Identity } from '../protocol/index.js';
 import { RelayOptions, type RelayOptionsInput } from './config.js';
-import { relayCrypto } from './handshake-crypto.js';
+import { sodiumCrypto } from '../common/crypto-sodium.js';
 import { Control } from './control.js';
 import { Forwarder } from './forward/forwarder.js';
 import { Ids } from './ids.js';
@@ -50,7 +50,7 @@ export interface Relay {
 export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger } = {}): Promise<Relay> {
   const o = RelayOptions.parse(input);
   const log = deps.log ?? createLogger('relay');
-  const crypto = relayCrypto();
+  const crypto = sodiumCrypto;
   const identity = loadIdentity(o.stateDir, o.identitySeed, crypto);
   const processId = randomBytes(6).toString('base64url');
   const db = await openDb({

@@ -144,6 +144,7 @@ export function createInitiator(options: InitiatorOptions): Initiator {
           sendKey: keys.i2r,
           recvKey: keys.r2i,
           isInitiator: true,
+          crypto,
         });
         const finished = session.seal(crypto.ed25519Sign(identity.seed, concatBytes(INITIATOR_LABEL, th)));
         return { ok: true, session, finished };
@@ -223,6 +224,7 @@ export async function acceptHello(hello: string, options: ResponderOptions): Pro
     sendKey: keys.r2i,
     recvKey: keys.i2r,
     isInitiator: false,
+    crypto,
   });
   let used = false;
   return {

@@ -1,5 +1,6 @@
 import nacl from 'tweetnacl';
 import { concatBytes, readU64be, requireBytes, u64be, wipe } from '../bytes.js';
+import type { CryptoProvider } from '../crypto.js';
 
 /** Largest sealed frame either side accepts (counter + MAC + plaintext). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -48,6 +49,8 @@ export class ChannelSession {
   #sendCounter: number;
   #recvCounter: number;
   #closed = false;
+  readonly #seal: (m: Uint8Array, n: Uint8Array, k: Uint8Array) => Uint8Array;
+  readonly #open: (b: Uint8Array, n: Uint8Array, k: Uint8Array) => Uint8Array | undefined;
 
   /** @internal Made by the handshake; not for direct use. */
   constructor(init: {
@@ -57,6 +60,8 @@ export class ChannelSession {
     isInitiator: boolean;
     sendCounter?: number;
     recvCounter?: number;
+    /** Seals with this provider's `secretbox` when it has one (same bytes), else tweetnacl. */
+    crypto?: CryptoProvider;
   }) {
     requireBytes(init.sendKey, nacl.secretbox.keyLength, 'sendKey');
     requireBytes(init.recvKey, nacl.secretbox.keyLength, 'recvKey');
@@ -71,6 +76,14 @@ export class ChannelSession {
       : DIRECTION_INITIATOR_TO_RESPONDER;
     this.#sendCounter = init.sendCounter ?? 0;
     this.#recvCounter = init.recvCounter ?? 0;
+    const c = init.crypto;
+    if (c?.secretbox !== undefined && c.secretboxOpen !== undefined) {
+      this.#seal = c.secretbox.bind(c);
+      this.#open = c.secretboxOpen.bind(c);
+    } else {
+      this.#seal = nacl.secretbox;
+      this.#open = (b, n, k) => nacl.secretbox.open(b, n, k) ?? undefined;
+    }
   }
 
   get closed(): boolean {
@@ -84,7 +97,7 @@ export class ChannelSession {
     if (plaintext.length > MAX_PLAINTEXT_BYTES)
       throw new RangeError(`plaintext: at most ${MAX_PLAINTEXT_BYTES} bytes`);
     const counter = this.#sendCounter++;
-    const box = nacl.secretbox(plaintext, frameNonce(this.#sendDirection, counter), this.#sendKey);
+    const box = this.#seal(plaintext, frameNonce(this.#sendDirection, counter), this.#sendKey);
     return concatBytes(u64be(counter), box);
   }
 
@@ -97,8 +110,8 @@ export class ChannelSession {
     const counter = readU64be(frame, 0);
     if (counter === undefined) return this.#fail('CHANNEL_AUTH_FAILED');
     const nonce = frameNonce(this.#recvDirection, counter);
-    const plaintext = nacl.secretbox.open(frame.subarray(COUNTER_BYTES), nonce, this.#recvKey);
-    if (plaintext === null) return this.#fail('CHANNEL_AUTH_FAILED');
+    const plaintext = this.#open(frame.subarray(COUNTER_BYTES), nonce, this.#recvKey);
+    if (plaintext === undefined) return this.#fail('CHANNEL_AUTH_FAILED');
     // Authentic, but not the next one: a replay or a reordering by someone holding old frames.
     if (counter !== this.#recvCounter) return this.#fail('CHANNEL_REPLAY');
     this.#recvCounter++;

@@ -6,6 +6,7 @@ import {
   type RelayToKiosk,
 } from '../../protocol/index.js';
 import type { KioskPeer } from '../forward/forwarder.js';
+import { sendCorked } from '../corked-send.js';
 
 /** Above this many unsent bytes the kiosk is not reading: the connection is dropped (backpressure). */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -59,7 +60,7 @@ export class KioskConnection implements KioskPeer {
       this.close(4008, 'RELAY_BUSY');
       return false;
     }
-    this.ws.send(session.seal(encodeMessage(msg)));
+    sendCorked(this.ws, session.seal(encodeMessage(msg)));
     return true;
   }
 

@@ -61,6 +61,7 @@ export class AuditLog {
   readonly #db: Db;
   #queue: Pending[] = [];
   #flushing = false;
+  #scheduled = false;
   #head: Head | undefined;
 
   constructor(db: Db) {
@@ -72,7 +73,22 @@ export class AuditLog {
       throw new TypeError('kind: non-empty string expected');
     return new Promise((resolve, reject) => {
       this.#queue.push({ input, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Flushes after the current turn of the event loop (`setImmediate`: once this poll phase's I/O callbacks
+   * have run), so every record produced by one batch of socket reads goes into one statement. Started at
+   * once on the first append instead, an embedded PGlite — whose statements run on this thread, ≈ 450 µs
+   * of CPU each — committed batches of one or two under load.
+   */
+  #schedule(): void {
+    if (this.#flushing || this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flush();
     });
   }
 
@@ -80,6 +96,8 @@ export class AuditLog {
     this.#flushing = true;
     try {
       while (this.#queue.length > 0) {
+        // Let this turn's socket reads add their records before taking the next batch (see #schedule).
+        await new Promise((r) => setImmediate(r));
         const batch = this.#queue.splice(0, MAX_BATCH);
         const inputs = batch.map((p) => p.input);
         for (let attempt = 1; ; attempt++) {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { nodeCrypto } from '../../common/crypto-node.js';
+import { sodiumCrypto as nodeCrypto } from '../../common/crypto-sodium.js';
+import { sendCorked } from '../corked-send.js';
 import {
   acceptHello,
   bytesEqual,
@@ -96,7 +97,7 @@ export class FakeVrs {
             session = done.session;
             const s0 = done.session;
             const sender = (m: VrsToRelay) => {
-              if (!s0.closed && ws.readyState === ws.OPEN) ws.send(s0.seal(encodeMessage(m)));
+              if (!s0.closed && ws.readyState === ws.OPEN) sendCorked(ws, s0.seal(encodeMessage(m)));
             };
             this.#senders.add(sender);
             ws.on('close', () => this.#senders.delete(sender));
@@ -108,7 +109,7 @@ export class FakeVrs {
           if (!msg.ok) return void ws.terminate();
           const s = session;
           const send = (m: VrsToRelay) => {
-            if (!s.closed && ws.readyState === ws.OPEN) ws.send(s.seal(encodeMessage(m)));
+            if (!s.closed && ws.readyState === ws.OPEN) sendCorked(ws, s.seal(encodeMessage(m)));
           };
           this.#handle(msg.value, send);
         });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { RELAY_NODE_FLAGS } from '../node-flags.js';
 import type { RelayInfo } from '../relay.js';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -12,12 +13,12 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `relay/main.ts` in a child process with `env` and waits for its JSON line. */
+/** Starts `relay/main.ts` in a child process (with `RELAY_NODE_FLAGS`) with `env` and waits for its JSON line. */
 export async function spawnRelay(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...RELAY_NODE_FLAGS, ...nodeArgs, MAIN], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -12,6 +12,7 @@ import {
   type RelayToVrs,
 } from '../../protocol/index.js';
 import { CircuitBreaker, type BreakerOptions } from './breaker.js';
+import { sendCorked } from '../corked-send.js';
 
 export interface VrsEndpointConfig {
   /** ws:// URL of the VRS endpoint on the LGWAN link. */
@@ -97,7 +98,7 @@ export class VrsLink {
     const session = this.#session;
     if (ws === undefined || session === undefined || ws.readyState !== WebSocket.OPEN) return false;
     if (ws.bufferedAmount > 8 * 1024 * 1024) return false;
-    ws.send(session.seal(encodeMessage(msg)));
+    sendCorked(ws, session.seal(encodeMessage(msg)));
     return true;
   }
 

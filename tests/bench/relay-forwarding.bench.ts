@@ -2,9 +2,10 @@
  * Relay forwarding benchmark: sealed requests per second and added latency, with the audit record
  * committed before each answer, against a bare `ws` forwarder measured in the same run.
  *
- * Topology (both runs): load generator process → forwarder (this process) → back-end process.
- * Bare: 1 KiB binary messages, id-mapped, echoed. Relay: real channel handshakes and sealed frames on
- * both hops, schema checks, routing, audit (PGlite on disk, the default); 1 KiB opaque sealed payloads.
+ * Topology: load generator process → forwarder → back-end process. Bare: the forwarder is this process;
+ * 1 KiB binary messages, id-mapped, echoed. Relay: the forwarder is a relay process started as deployed
+ * (`relay/main.ts` with `RELAY_NODE_FLAGS`); real channel handshakes and sealed frames on both hops,
+ * schema checks, routing, audit (PGlite on disk, the default); 1 KiB opaque sealed payloads.
  *
  *   RELAY_BENCH_CLIENTS (100)  RELAY_BENCH_SECONDS (8)  RELAY_BENCH_RATE (1000 req/s for latency)
  *   RELAY_BENCH_INFLIGHT (8 per client, throughput phase)  RELAY_BENCH_ONLY=relay (skip the baseline)
@@ -16,10 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { nodeCrypto } from '../../common/crypto-node.js';
-import { createLogger } from '../../common/log.js';
-import { generateIdentity, keyId } from '../../protocol/index.js';
-import { startRelay } from '../../relay/index.js';
+import { openDb } from '../../common/db.js';
+import { generateIdentity, identityFromSeed, keyId } from '../../protocol/index.js';
+import { migrate } from '../../relay/store/schema.js';
 import { forkWorker } from '../../relay/testing/bench/fork.js';
+import { spawnRelay } from '../../relay/testing/spawn-relay.js';
 import { machineLine } from '../run-programs.js';
 
 const CLIENTS = Number(process.env['RELAY_BENCH_CLIENTS'] ?? 100);
@@ -49,8 +51,10 @@ async function measure(
   mode: 'bare' | 'relay',
   url: string,
   backendPid: number,
+  forwarderPid: number,
   relayKey?: string,
   seeds?: string[],
+  probe?: { before(): Promise<void>; after(): Promise<void> },
 ) {
   const load = forkWorker('./load.ts');
   await load.next();
@@ -58,17 +62,18 @@ async function measure(
   await load.next();
   load.send({ cmd: 'run', durationMs: 1000, inflight: 2 }); // warm-up
   await load.next();
-  const cpu0 = process.cpuUsage();
+  const forwarder0 = cpuOf(forwarderPid);
   const backend0 = cpuOf(backendPid);
   const t0 = performance.now();
   load.send({ cmd: 'run', durationMs: SECONDS * 1000, inflight: INFLIGHT });
   const throughput = await load.next<RunResult>();
-  const cpu = process.cpuUsage(cpu0);
   const secs = (performance.now() - t0) / 1000;
-  throughput.forwarderCpu = (cpu.user + cpu.system) / 1e6 / secs;
+  throughput.forwarderCpu = (cpuOf(forwarderPid) - forwarder0) / secs;
   throughput.backendCpu = (cpuOf(backendPid) - backend0) / secs;
+  await probe?.before();
   load.send({ cmd: 'run', durationMs: Math.max(3, SECONDS / 2) * 1000, rate: RATE });
   const latency = await load.next<RunResult>();
+  await probe?.after();
   await load.kill();
   return { throughput, latency };
 }
@@ -108,6 +113,7 @@ async function bare() {
     'bare',
     `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
     backend.child.pid!,
+    process.pid,
   );
   upstream.close();
   wss.close();
@@ -119,38 +125,67 @@ async function bare() {
 async function relay() {
   const dir = mkdtempSync(join(tmpdir(), 'relay-bench-'));
   const seed = Buffer.from(nodeCrypto.randomBytes(32)).toString('base64');
-  const relayKey = keyId(
-    (await import('../../protocol/index.js')).identityFromSeed(
-      new Uint8Array(Buffer.from(seed, 'base64')),
-      nodeCrypto,
-    ).publicKey,
-  );
+  const relayKey = keyId(identityFromSeed(new Uint8Array(Buffer.from(seed, 'base64')), nodeCrypto).publicKey);
   const backend = forkWorker('./backend.ts', ['relay', relayKey]);
   const vrs = await backend.next<{ url: string; publicKey: string }>();
-  const r = await startRelay(
-    {
-      stateDir: dir,
-      opsToken: 'bench-token-0123456789',
-      identitySeed: seed,
-      vrsEndpoints: [{ url: vrs.url, identityPublicKey: vrs.publicKey }],
-      maxInflightPerKiosk: 64,
-    },
-    { log: createLogger('relay', () => undefined) },
-  );
+  // Kiosks enrolled straight into the relay's embedded database before it starts (PGlite: one process).
   const seeds: string[] = [];
+  const db = await openDb({ dataDir: join(dir, 'db') });
+  await migrate(db);
   for (let i = 0; i < CLIENTS; i++) {
     const id = generateIdentity(nodeCrypto);
     seeds.push(Buffer.from(id.seed).toString('base64'));
-    await r.control.kiosks.insert(keyId(id.publicKey), null);
+    await db.query('INSERT INTO relay_kiosks (kiosk_id, name) VALUES ($1, NULL)', [keyId(id.publicKey)]);
   }
-  while (!r.router.knows('131016')) await new Promise((x) => setTimeout(x, 20));
-  const before = (await r.control.audit.verify()) as { count: number };
-  const out = await measure('relay', r.info.kiosk, backend.child.pid!, relayKey, seeds);
-  const after = await r.control.audit.verify();
+  await db.close();
+  // The relay in its own process, as deployed (`npm run relay`), with its production V8 flags.
+  const TOKEN = 'bench-token-0123456789';
+  const r = await spawnRelay({
+    RELAY_STATE_DIR: dir,
+    RELAY_OPS_TOKEN: TOKEN,
+    RELAY_IDENTITY_SEED: seed,
+    RELAY_VRS_ENDPOINTS: JSON.stringify([{ url: vrs.url, identityPublicKey: vrs.publicKey }]),
+    LOG_LEVEL: 'error',
+  });
+  const ops = async (path: string) =>
+    (await fetch(`${r.info.ops}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+  for (let i = 0; !(await ops('/metrics')).includes('relay_vrs_up{endpoint'); i++) {
+    if (i > 500) throw new Error('the relay never linked to the back end');
+    await new Promise((x) => setTimeout(x, 20));
+  }
+  const auditCount = async () =>
+    (JSON.parse(await ops('/api/audit/verify')) as { ok: boolean; count: number }).count;
+  const before = await auditCount();
+  // The relay's own view of the latency phase: its request-duration histogram (receipt → answer sent).
+  let buckets0 = new Map<string, number>();
+  const buckets = async () => {
+    const m = new Map<string, number>();
+    for (const [, le, n] of (await ops('/metrics')).matchAll(
+      /^relay_request_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm,
+    ))
+      m.set(le!, Number(n));
+    return m;
+  };
+  let inside = '';
+  const probe = {
+    before: async () => void (buckets0 = await buckets()),
+    after: async () => {
+      const now = await buckets();
+      const total = (now.get('+Inf') ?? 0) - (buckets0.get('+Inf') ?? 0);
+      inside = ['0.001', '0.002', '0.005', '0.01']
+        .map((le) => {
+          const within = (now.get(le) ?? 0) - (buckets0.get(le) ?? 0);
+          return `${(((total - within) / Math.max(1, total)) * 100).toFixed(2)} % over ${Number(le) * 1000} ms`;
+        })
+        .join(', ');
+    },
+  };
+  const out = await measure('relay', r.info.kiosk, backend.child.pid!, r.child.pid!, relayKey, seeds, probe);
+  const verified = JSON.parse(await ops('/api/audit/verify')) as { ok: boolean; count: number };
   await r.stop();
   await backend.kill();
   rmSync(dir, { recursive: true, force: true });
-  return { ...out, auditRecords: after.ok ? after.count - before.count : -1, auditOk: after.ok };
+  return { ...out, inside, auditRecords: verified.ok ? verified.count - before : -1, auditOk: verified.ok };
 }
 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
@@ -176,5 +211,6 @@ console.log(
 console.log(
   `added latency: p50 ${fmt(r.latency.p50 - b.latency.p50)} ms, p99 ${fmt(r.latency.p99 - b.latency.p99)} ms (target p99 ≤ 5 ms)`,
 );
+console.log(`inside the relay (receipt → answer sent) at ${RATE} req/s: ${r.inside ?? 'n/a'}`);
 console.log(`audit records written: ${r.auditRecords} (chain verifies: ${r.auditOk})`);
 process.exit(0);

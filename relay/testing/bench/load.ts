@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { nodeCrypto } from '../../../common/crypto-node.js';
+import { sodiumCrypto } from '../../../common/crypto-sodium.js';
 import { identityFromSeed, parseKey } from '../../../protocol/index.js';
 import { TestKiosk } from '../test-kiosk.js';
 import { onMessage, percentile, send } from './ipc.js';
@@ -55,7 +56,7 @@ async function bareClient(url: string): Promise<Client> {
 
 async function relayClient(url: string, relayKey: Uint8Array, seed: string): Promise<Client> {
   const identity = identityFromSeed(new Uint8Array(Buffer.from(seed, 'base64')), nodeCrypto);
-  const r = await TestKiosk.connect(url, relayKey, { identity });
+  const r = await TestKiosk.connect(url, relayKey, { identity, crypto: sodiumCrypto });
   if (!r.ok) throw new Error(`refused: ${r.code}`);
   const k = r.kiosk;
   await k.heartbeat(0);
