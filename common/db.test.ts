@@ -40,6 +40,33 @@ function contract(name: string, open: () => Promise<Db>) {
 }
 
 contract('Db on embedded PGlite', () => openDb());
+contract('Db on embedded PGlite on a worker thread', () => openDb({ thread: true }));
+
+describe('Db on a PGlite thread', () => {
+  it('keeps a transaction whole while other statements wait, and reports SQL errors with their code', async () => {
+    const db = await openDb({ thread: true });
+    try {
+      await db.exec('CREATE TABLE u (id int PRIMARY KEY)');
+      let inTx = 0;
+      const tx = db.transaction(async (t) => {
+        await t.query('INSERT INTO u VALUES (1)');
+        await new Promise((r) => setTimeout(r, 30));
+        inTx = (await t.query<{ n: number }>('SELECT count(*)::int AS n FROM u')).rows[0]!.n;
+        throw new Error('roll back');
+      });
+      // Sent while the transaction is open: must neither see its row nor land inside it.
+      const outside = db.query('INSERT INTO u VALUES (2)');
+      await expect(tx).rejects.toThrow('roll back');
+      await outside;
+      expect(inTx).toBe(1);
+      const rows = (await db.query<{ id: number }>('SELECT id FROM u ORDER BY id')).rows;
+      expect(rows.map((r) => r.id)).toEqual([2]);
+      await expect(db.query('INSERT INTO u VALUES (2)')).rejects.toMatchObject({ code: '23505' });
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 const reason = postgresUnavailableReason();
 describe.skipIf(reason !== undefined)(

@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { openThreadedPglite } from './db-thread.js';
 
 /** One row set, as both back ends return it. */
 export interface QueryResult<Row> {
@@ -33,6 +34,11 @@ export interface OpenDbOptions {
   dataDir?: string | undefined;
   /** Pool size for the server back end. */
   maxConnections?: number;
+  /**
+   * Embedded PGlite on a worker thread (`common/db-thread.ts`) instead of this thread: for servers, whose
+   * event loop should not wait on the database's CPU. Ignored with `url`.
+   */
+  thread?: boolean;
 }
 
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -45,6 +51,7 @@ function checkChannel(channel: string): void {
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   if (options.url !== undefined && options.url !== '')
     return openPostgres(options.url, options.maxConnections ?? 10);
+  if (options.thread === true) return openThreadedPglite(options.dataDir);
   return openPglite(options.dataDir);
 }
 
