@@ -3,7 +3,8 @@
  * this process at low concurrency (so the relay mostly has a core to itself), each one counted once its
  * first heartbeat is acknowledged — the same unit as the sessions benchmark's storm. Against a bare `ws`
  * echo server in the same run (upgrade + two frames in, two out, no crypto): the floor of Node's HTTP,
- * TCP and WebSocket work per connection.
+ * TCP and WebSocket work per connection. Then the same handshakes from the sessions benchmark's lean
+ * kiosk, for its kiosk-side CPU beside TestKiosk's.
  *
  *   RELAY_BENCH_HANDSHAKES (4000, after 500 warm-up)   RELAY_BENCH_CONCURRENCY (8)
  *   RELAY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for the relay process)
@@ -22,6 +23,7 @@ import {
 import { identityFromSeed, keyId, type Identity } from '../../protocol/index.js';
 import { migrate } from '../../relay/store/schema.js';
 import { fleetIdentity } from '../../relay/testing/bench/fleet.js';
+import { benchKioskCrypto, LeanKiosk, relayTarget } from '../../relay/testing/bench/lean-kiosk.js';
 import { forkWorker } from '../../relay/testing/bench/fork.js';
 import { spawnRelay } from '../../relay/testing/spawn-relay.js';
 import { TestKiosk } from '../../relay/testing/test-kiosk.js';
@@ -59,12 +61,14 @@ const pg = await startTestPostgres();
 const dir = mkdtempSync(join(tmpdir(), 'relay-bench-hs-'));
 const open: WebSocket[] = [];
 const kiosks: TestKiosk[] = [];
+const leanKiosks: LeanKiosk[] = [];
 try {
   const url = await createTestDatabase(pg.url, 'relay_bench_handshake');
   const db = await openDb({ url });
   await migrate(db);
   const identities: Identity[] = [];
-  for (let i = 0; i < WARM + N; i++) identities.push(fleetIdentity(BASE, i));
+  // Two fleets: TestKiosk's, then the lean kiosks'.
+  for (let i = 0; i < 2 * (WARM + N); i++) identities.push(fleetIdentity(BASE, i));
   await db.query('INSERT INTO relay_kiosks (kiosk_id, name) SELECT unnest($1::text[]), NULL', [
     identities.map((id) => keyId(id.publicKey)),
   ]);
@@ -149,8 +153,37 @@ try {
     console.log(
       `relay beyond the bare floor: ${us(relayCpu - bareCpu)} µs per handshake (channel crypto, sealed frames, checks)`,
     );
+
+    // The same handshakes from the benchmark's lean kiosk (raw socket, hand-written upgrade and frames,
+    // kept key objects): what a sessions-benchmark load generator spends per kiosk.
+    const target = relayTarget(relay.info.kiosk);
+    const leanCrypto = benchKioskCrypto();
+    const leanOne = async (i: number) => {
+      const r = await LeanKiosk.connect(target, relayKey, { identity: identities[i]!, crypto: leanCrypto });
+      if (!r.ok) {
+        failed++;
+        return;
+      }
+      await r.kiosk.heartbeat(0);
+      leanKiosks.push(r.kiosk);
+    };
+    const L = WARM + N;
+    failed = 0;
+    await drive(L, L + WARM, leanOne);
+    const leanRelay0 = cpuOf(relay.child.pid!);
+    const leanSelf0 = process.cpuUsage();
+    const t2 = performance.now();
+    await drive(L + WARM, L + WARM + N, leanOne);
+    const leanRelayCpu = cpuOf(relay.child.pid!) - leanRelay0;
+    const leanSelf = process.cpuUsage(leanSelf0);
+    const leanSecs = (performance.now() - t2) / 1000;
+    console.log(
+      `lean kiosk (relay/testing/bench/lean-kiosk.ts, as the sessions benchmark uses): kiosk side ${us((leanSelf.user + leanSelf.system) / 1e6)} µs per handshake ` +
+        `(TestKiosk above: ${us((selfCpu.user + selfCpu.system) / 1e6)} µs); relay ${us(leanRelayCpu)} µs, ${(N / leanSecs).toFixed(0)} handshakes/s, ${failed} failed`,
+    );
   } finally {
     for (const k of kiosks) k.ws.terminate();
+    for (const k of leanKiosks) k.terminate();
     await relay.stop();
   }
 } finally {

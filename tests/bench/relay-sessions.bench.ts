@@ -5,11 +5,16 @@
  *
  *   RELAY_BENCH_KIOSKS (57000)   RELAY_BENCH_RELAYS (3)   RELAY_BENCH_HOLD_SECONDS (35)
  *   RELAY_BENCH_PER_GENERATOR (9500 kiosks per load-generator process, each on its own 127.0.0.x)
+ *   RELAY_BENCH_GEN_CONCURRENCY (64 connection attempts in flight per generator process)
+ *
+ * The kiosks are `LeanKiosk`s (relay/testing/bench/lean-kiosk.ts): real handshakes, sealed frames,
+ * heartbeats and pongs on raw sockets, so the generator takes as little as possible of the two cores it
+ * shares with the relays.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCrypto } from '../../common/crypto-node.js';
 import { openDb } from '../../common/db.js';
@@ -21,6 +26,7 @@ import {
 import { identityFromSeed, keyId } from '../../protocol/index.js';
 import { migrate } from '../../relay/store/schema.js';
 import { forkWorker, type Worker } from '../../relay/testing/bench/fork.js';
+import type { LoadCount } from '../../relay/testing/bench/sessions-load.js';
 import { fleetIdentity } from '../../relay/testing/bench/fleet.js';
 import { spawnRelay, type RelayProcess } from '../../relay/testing/spawn-relay.js';
 import { machineLine } from '../run-programs.js';
@@ -29,6 +35,7 @@ const N = Number(process.env['RELAY_BENCH_KIOSKS'] ?? 57_000);
 const RELAYS = Number(process.env['RELAY_BENCH_RELAYS'] ?? 3);
 const HOLD_S = Number(process.env['RELAY_BENCH_HOLD_SECONDS'] ?? 35);
 const PER_GEN = Number(process.env['RELAY_BENCH_PER_GENERATOR'] ?? 9500);
+const GEN_CONCURRENCY = Number(process.env['RELAY_BENCH_GEN_CONCURRENCY'] ?? 64);
 const TOKEN = 'bench-sessions-token-0123456789';
 const BASE = `fleet-${Date.now()}`;
 
@@ -56,6 +63,12 @@ const rssOf = (pid: number) =>
 const cpuOf = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
+};
+/** Busy CPU seconds of the whole machine so far (all processes: relays, generators, PostgreSQL, anything else). */
+const machineCpu = () => {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - f[3]! - f[4]!) / 100; // minus idle and iowait
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,27 +120,54 @@ try {
   const rssBefore = relays.map((r) => rssOf(r.child.pid!));
 
   const genCount = Math.ceil(N / PER_GEN);
-  const counts = async () => {
+  const counts = async (): Promise<LoadCount> => {
     for (const g of gens) g.send({ cmd: 'count' });
-    const rs = await Promise.all(
-      gens.map((g) => g.next<{ authenticated: number; attempts: number; failures: number; rss: number }>()),
-    );
-    return rs.reduce(
-      (a, r) => ({
-        authenticated: a.authenticated + r.authenticated,
-        attempts: a.attempts + r.attempts,
-        failures: a.failures + r.failures,
-        rss: a.rss + r.rss,
-      }),
-      { authenticated: 0, attempts: 0, failures: 0, rss: 0 },
-    );
+    const rs = await Promise.all(gens.map((g) => g.next<LoadCount>()));
+    const sum: LoadCount = {
+      authenticated: 0,
+      attempts: 0,
+      failures: 0,
+      codes: {},
+      connecting: 0,
+      queued: 0,
+      waiting: 0,
+      queueMs: 0,
+      authMs: 0,
+      authCount: 0,
+      rss: 0,
+    };
+    for (const r of rs) {
+      for (const k of Object.keys(sum) as Array<keyof LoadCount>) {
+        if (k !== 'codes') sum[k] += r[k];
+      }
+      for (const [code, n] of Object.entries(r.codes)) sum.codes[code] = (sum.codes[code] ?? 0) + n;
+    }
+    return sum;
   };
-  const waitAll = async (label: string, limitS: number) => {
+  /** Waits until every kiosk is authenticated; with `timelineS`, prints the fleet's state that often. */
+  const waitAll = async (label: string, limitS: number, timelineS = 0) => {
     const start = performance.now();
+    const cpuAt = () => ({
+      t: performance.now(),
+      relays: relays.reduce((a, r) => a + cpuOf(r.child.pid!), 0),
+      gens: gens.reduce((a, g) => a + cpuOf(g.child.pid!), 0),
+      machine: machineCpu(),
+    });
+    let mark = cpuAt();
     let last = await counts();
     while (last.authenticated < N && performance.now() - start < limitS * 1000) {
       await sleep(500);
       last = await counts();
+      if (timelineS > 0 && performance.now() - mark.t >= timelineS * 1000) {
+        const now = cpuAt();
+        const pct = (cpu: number) => ((cpu / ((now.t - mark.t) / 1000)) * 100).toFixed(0);
+        console.log(
+          `  +${((now.t - start) / 1000).toFixed(1)} s: ${last.authenticated} authenticated, ${last.connecting} connecting, ` +
+            `${last.queued} queued for a generator slot, ${last.waiting} waiting out jitter/backoff; ` +
+            `CPU relays ${pct(now.relays - mark.relays)} %, generators ${pct(now.gens - mark.gens)} %, whole machine ${pct(now.machine - mark.machine)} % (of one core; ${cpus().length} cores)`,
+        );
+        mark = now;
+      }
     }
     const secs = (performance.now() - start) / 1000;
     console.log(
@@ -148,14 +188,15 @@ try {
       from: g * PER_GEN,
       to: Math.min(N, (g + 1) * PER_GEN),
       localAddress: `127.0.0.${11 + g}`,
-      concurrency: 64,
+      concurrency: GEN_CONCURRENCY,
       jitterMs: 2000,
+      maxBackoffMs: 5000,
     });
     await w.next();
     gens.push(w);
   }
   const cpuGens0 = gens.map((g) => cpuOf(g.child.pid!));
-  const connectPhase = await waitAll('initial connect', 600);
+  const connectPhase = await waitAll('initial connect', 600, 15);
   const relayCpu = relays.reduce((a, r, i) => a + cpuOf(r.child.pid!) - cpuRelays0[i]!, 0);
   const genCpu = gens.reduce((a, g, i) => a + cpuOf(g.child.pid!) - cpuGens0[i]!, 0);
   console.log(
@@ -197,6 +238,7 @@ try {
   console.log(`load generators: ${gens.length} processes, ${(held.rss / 2 ** 20).toFixed(0)} MiB in all`);
 
   // Reconnect storm: all relays go down and come back on the same ports.
+  const beforeStorm = await counts();
   const tKill = performance.now();
   await Promise.all(relays.map((r) => r.stop()));
   const stopS = (performance.now() - tKill) / 1000;
@@ -205,14 +247,30 @@ try {
   console.log(
     `relays stopped in ${stopS.toFixed(1)} s and were ready again ${(restartS - stopS).toFixed(1)} s later`,
   );
+  const atReady = await counts();
+  console.log(
+    `while the relays were down: ${atReady.attempts - beforeStorm.attempts} connection attempts, ${atReady.failures - beforeStorm.failures} refused or failed; ` +
+      `at ready: ${atReady.connecting} connecting, ${atReady.queued} queued, ${atReady.waiting} waiting out jitter/backoff`,
+  );
   const cpuStorm0 = relays.map((r) => cpuOf(r.child.pid!));
   const cpuStormGens0 = gens.map((g) => cpuOf(g.child.pid!));
-  const storm = await waitAll('reconnect storm (from relays ready)', 300);
+  const storm = await waitAll('reconnect storm (from relays ready)', 300, 5);
   const stormRelayCpu = relays.reduce((a, r, i) => a + cpuOf(r.child.pid!) - cpuStorm0[i]!, 0);
   const stormGenCpu = gens.reduce((a, g, i) => a + cpuOf(g.child.pid!) - cpuStormGens0[i]!, 0);
   console.log(
-    `storm CPU: relays ${stormRelayCpu.toFixed(1)} s (${((stormRelayCpu / N) * 1e6).toFixed(0)} µs per kiosk), kiosk side ${stormGenCpu.toFixed(1)} s; ` +
+    `storm CPU: relays ${stormRelayCpu.toFixed(1)} s (${((stormRelayCpu / N) * 1e6).toFixed(0)} µs per kiosk), kiosk side ${stormGenCpu.toFixed(1)} s (${((stormGenCpu / N) * 1e6).toFixed(0)} µs per kiosk); ` +
       `at that relay cost ${N} handshakes need ${(stormRelayCpu / 30).toFixed(1)} relay cores to finish in 30 s`,
+  );
+  const stormCodes = Object.entries(storm.codes)
+    .map(([code, n]) => [code, n - (beforeStorm.codes[code] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+  const stormAuth = storm.authCount - beforeStorm.authCount;
+  console.log(
+    `storm attempts from relays down: ${storm.attempts - beforeStorm.attempts} (${storm.failures - beforeStorm.failures} failed: ${stormCodes || 'none'}); ` +
+      `per attempt ${((storm.queueMs - beforeStorm.queueMs) / Math.max(1, storm.attempts - beforeStorm.attempts)).toFixed(0)} ms queued for a generator slot on average; ` +
+      `${((storm.authMs - beforeStorm.authMs) / Math.max(1, stormAuth)).toFixed(0)} ms from attempt to heartbeat ack on average (${stormAuth} authenticated)`,
   );
   console.log(
     `reconnect storm: all ${storm.authenticated === N ? '' : 'NOT '}re-authenticated ${storm.secs.toFixed(1)} s after the relays were ready, ${(storm.secs + restartS).toFixed(1)} s after they went down (target ≤ 30 s)`,
