@@ -9,6 +9,7 @@
  *
  *   RELAY_BENCH_CLIENTS (100)  RELAY_BENCH_SECONDS (8)  RELAY_BENCH_RATE (1000 req/s for latency)
  *   RELAY_BENCH_INFLIGHT (8 per client, throughput phase)  RELAY_BENCH_ONLY=relay (skip the baseline)
+ *   RELAY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for the relay process)
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -140,13 +141,16 @@ async function relay() {
   await db.close();
   // The relay in its own process, as deployed (`npm run relay`), with its production V8 flags.
   const TOKEN = 'bench-token-0123456789';
-  const r = await spawnRelay({
-    RELAY_STATE_DIR: dir,
-    RELAY_OPS_TOKEN: TOKEN,
-    RELAY_IDENTITY_SEED: seed,
-    RELAY_VRS_ENDPOINTS: JSON.stringify([{ url: vrs.url, identityPublicKey: vrs.publicKey }]),
-    LOG_LEVEL: 'error',
-  });
+  const r = await spawnRelay(
+    {
+      RELAY_STATE_DIR: dir,
+      RELAY_OPS_TOKEN: TOKEN,
+      RELAY_IDENTITY_SEED: seed,
+      RELAY_VRS_ENDPOINTS: JSON.stringify([{ url: vrs.url, identityPublicKey: vrs.publicKey }]),
+      LOG_LEVEL: 'error',
+    },
+    (process.env['RELAY_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
+  );
   const ops = async (path: string) =>
     (await fetch(`${r.info.ops}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
   for (let i = 0; !(await ops('/metrics')).includes('relay_vrs_up{endpoint'); i++) {
