@@ -6,6 +6,8 @@
  *   RELAY_BENCH_KIOSKS (57000)   RELAY_BENCH_RELAYS (3)   RELAY_BENCH_HOLD_SECONDS (35)
  *   RELAY_BENCH_PER_GENERATOR (9500 kiosks per load-generator process, each on its own 127.0.0.x)
  *   RELAY_BENCH_GEN_CONCURRENCY (64 connection attempts in flight per generator process)
+ *   RELAY_BENCH_NODE_ARGS, RELAY_BENCH_GEN_NODE_ARGS: extra Node flags for the relays / the generators
+ *   (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; a generator writes its profile when the benchmark ends)
  *
  * The kiosks are `LeanKiosk`s (relay/testing/bench/lean-kiosk.ts): real handshakes, sealed frames,
  * heartbeats and pongs on raw sockets, so the generator takes as little as possible of the two cores it
@@ -178,7 +180,14 @@ try {
 
   const cpuRelays0 = relays.map((r) => cpuOf(r.child.pid!));
   for (let g = 0; g < genCount; g++) {
-    const w = forkWorker('./sessions-load.ts', [], ['--max-old-space-size=4096']);
+    const w = forkWorker(
+      './sessions-load.ts',
+      [],
+      [
+        '--max-old-space-size=4096',
+        ...(process.env['RELAY_BENCH_GEN_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
+      ],
+    );
     await w.next();
     w.send({
       cmd: 'start',

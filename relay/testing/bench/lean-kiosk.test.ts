@@ -204,26 +204,19 @@ describe('benchKioskCrypto', () => {
     expect(await buildVectors(benchKioskCrypto())).toEqual(committed);
   });
 
-  it('agrees with nodeCrypto and tweetnacl with kept keys, and notices a changed seed array', () => {
+  it('signs as nodeCrypto does with kept keys, for more kiosks than sodiumCrypto keeps, and notices a changed seed', () => {
     const c = benchKioskCrypto();
-    const seeds = Array.from({ length: 5 }, () => tweetnaclCrypto.randomBytes(32));
+    const seeds = Array.from({ length: 70 }, () => nodeCrypto.randomBytes(32));
     for (let round = 0; round < 3; round++) {
       for (const [i, seed] of seeds.entries()) {
-        const msg = tweetnaclCrypto.randomBytes(i * 13 + round);
+        const msg = nodeCrypto.randomBytes((i % 9) * 13 + round);
         const sig = c.ed25519Sign(seed, msg);
         expect(sig).toEqual(nodeCrypto.ed25519Sign(seed, msg));
-        expect(sig).toEqual(tweetnaclCrypto.ed25519Sign(seed, msg));
-        const pk = tweetnaclCrypto.ed25519PublicKey(seed);
+        const pk = nodeCrypto.ed25519PublicKey(seed);
         expect(c.ed25519Verify(pk, msg, sig)).toBe(true);
         const bad = sig.slice();
-        bad[i] = bad[i]! ^ 1;
+        bad[i % 64] = bad[i % 64]! ^ 1;
         expect(c.ed25519Verify(pk, msg, bad)).toBe(false);
-        const mine = x25519KeyPair(c);
-        expect(mine.publicKey).toEqual(tweetnaclCrypto.x25519PublicKey(mine.secretKey));
-        const peer = x25519KeyPair(tweetnaclCrypto);
-        const shared = tweetnaclCrypto.x25519(peer.secretKey, mine.publicKey);
-        expect(c.x25519(mine.secretKey, peer.publicKey)).toEqual(shared);
-        expect(c.x25519(mine.secretKey, peer.publicKey)).toEqual(shared); // imported afresh
       }
     }
     const seed = seeds[0]!;
@@ -231,14 +224,13 @@ describe('benchKioskCrypto', () => {
     c.ed25519Sign(seed, msg);
     seed[0] = seed[0]! ^ 0x55; // the caller reused the array for another key
     expect(c.ed25519Sign(seed, msg)).toEqual(tweetnaclCrypto.ed25519Sign(seed, msg));
-    const sk = tweetnaclCrypto.randomBytes(32);
-    c.x25519PublicKey(sk);
-    sk[0] = sk[0]! ^ 0x55;
+    const mine = x25519KeyPair(c);
+    expect(mine.publicKey).toEqual(tweetnaclCrypto.x25519PublicKey(mine.secretKey));
     const peer = x25519KeyPair(tweetnaclCrypto);
-    expect(c.x25519(sk, peer.publicKey)).toEqual(
-      tweetnaclCrypto.x25519(peer.secretKey, tweetnaclCrypto.x25519PublicKey(sk)),
+    expect(c.x25519(mine.secretKey, peer.publicKey)).toEqual(
+      tweetnaclCrypto.x25519(peer.secretKey, mine.publicKey),
     );
-    expect(c.x25519(sk, new Uint8Array(32))).toBeUndefined();
+    expect(c.x25519(mine.secretKey, new Uint8Array(32))).toBeUndefined();
   });
 });
 

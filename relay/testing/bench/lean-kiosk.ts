@@ -1,15 +1,7 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  randomFillSync,
-  sign,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { connect as netConnect, type Socket } from 'node:net';
-import { nodeCrypto } from '../../../common/crypto-node.js';
+import { sodiumCrypto } from '../../../common/crypto-sodium.js';
 import {
   createInitiator,
   decodeMessage,
@@ -207,101 +199,48 @@ export function websocketAccept(key: string): string {
   return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
 }
 
-const X_PLACEHOLDER = 'A'.repeat(43); // see common/crypto-node.ts: the JWK import derives x from d
-const b64u = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
-const okpPrivate = (crv: 'Ed25519' | 'X25519', d: Uint8Array): KeyObject =>
-  createPrivateKey({ key: { kty: 'OKP', crv, d: b64u(d), x: X_PLACEHOLDER }, format: 'jwk' });
-const okpPublic = (crv: 'Ed25519' | 'X25519', x: Uint8Array): KeyObject =>
-  createPublicKey({ key: { kty: 'OKP', crv, x: b64u(x) }, format: 'jwk' });
-
-/** A `KeyObject` kept for the very array it was imported from; a copy of the bytes is checked at use. */
-class KeptKeys {
-  readonly #keys = new WeakMap<Uint8Array, { bytes: Buffer; key: KeyObject }>();
-  get(raw: Uint8Array, importKey: (raw: Uint8Array) => KeyObject, keep = true): KeyObject {
-    const kept = this.#keys.get(raw);
-    if (kept !== undefined && kept.bytes.equals(raw)) return kept.key;
-    const key = importKey(raw);
-    if (keep) this.#keys.set(raw, { bytes: Buffer.from(raw), key });
-    return key;
-  }
-  drop(raw: Uint8Array): void {
-    this.#keys.get(raw)?.bytes.fill(0);
-    this.#keys.delete(raw);
-  }
+interface SodiumSign {
+  crypto_sign_seed_keypair(pk: Buffer, sk: Buffer, seed: Buffer): void;
+  crypto_sign_detached(sig: Buffer, message: Buffer, sk: Buffer): void;
 }
+const sodium = createRequire(import.meta.url)('sodium-native') as SodiumSign;
+/** A Buffer view of the same memory (no copy). */
+const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /**
- * The bench kiosks' `CryptoProvider`: `nodeCrypto` without its per-call key imports (OpenSSL JWK imports
- * cost 23–26 µs each here, an Ed25519 signature 28 µs). Same bytes as `nodeCrypto` (Ed25519 is
- * deterministic; the test checks the committed vectors).
- * - Each kiosk's Ed25519 signing key is imported once and kept, keyed by its seed array: a kiosk signs
- *   twice per handshake (hello, finished) and again on every reconnect, and `nodeCrypto` keeps only 64
- *   signing keys, far fewer than a generator's 9,500 kiosks.
- * - The ephemeral X25519 secret is imported once: `x25519PublicKey` keeps the key object for that array
- *   and `x25519` takes it (then forgets it: one agreement per ephemeral key).
- * - Ed25519 public keys (the relay's, verified once per handshake) are kept in a small map.
+ * The bench kiosks' `CryptoProvider`: `sodiumCrypto` (as the relay; raw key bytes, no key objects to
+ * import, and libsodium's secretbox for the channel frames), with each kiosk's expanded Ed25519 signing
+ * key kept for as long as its seed array lives. A kiosk signs twice per handshake (hello, finished) and
+ * again on every reconnect; `sodiumCrypto` keeps only 64 expanded keys (and wipes them all when full),
+ * far fewer than a generator's 9,500 kiosks, so it would expand the seed again (an extra scalar
+ * multiplication) for nearly every signature. Same bytes as every other provider (the test checks the
+ * committed vectors).
  *
  * @example
  * const crypto = benchKioskCrypto();
  * await LeanKiosk.connect(url, relayKey, { identity, crypto });
  */
 export function benchKioskCrypto(): CryptoProvider {
-  const signing = new KeptKeys();
-  const ephemeral = new KeptKeys();
-  const verifying = new Map<string, KeyObject>();
-  const edPublic = (pub: Uint8Array): KeyObject => {
-    const id = b64u(pub);
-    let key = verifying.get(id);
-    if (key === undefined) {
-      key = okpPublic('Ed25519', pub);
-      if (verifying.size >= 16) verifying.clear();
-      verifying.set(id, key);
+  const expanded = new WeakMap<Uint8Array, Buffer>();
+  const secretKey = (seed: Uint8Array): Buffer => {
+    let sk = expanded.get(seed);
+    // libsodium's secret key is seed ‖ public key: its first half shows the array still holds that seed.
+    if (sk === undefined || !sk.subarray(0, 32).equals(seed)) {
+      sk = Buffer.alloc(64);
+      sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sk, view(seed));
+      expanded.set(seed, sk);
     }
-    return key;
+    return sk;
   };
   return {
-    name: 'node:crypto (bench kiosk)',
-    randomBytes: (length) => nodeCrypto.randomBytes(length),
-    ed25519PublicKey: (seed) => nodeCrypto.ed25519PublicKey(seed),
-    sha512: (data) => nodeCrypto.sha512(data),
+    ...sodiumCrypto,
+    name: 'libsodium (bench kiosk)',
     ed25519Sign(seed, message) {
       requireBytes(seed, 32, 'seed');
       requireBytes(message, undefined, 'message');
-      return new Uint8Array(
-        sign(
-          null,
-          message,
-          signing.get(seed, (d) => okpPrivate('Ed25519', d)),
-        ),
-      );
-    },
-    ed25519Verify(pub, message, signature) {
-      requireBytes(pub, 32, 'publicKey');
-      requireBytes(message, undefined, 'message');
-      requireBytes(signature, 64, 'signature');
-      try {
-        return verify(null, message, edPublic(pub), signature);
-      } catch {
-        return false; // not a valid curve point
-      }
-    },
-    x25519PublicKey(secretKey) {
-      requireBytes(secretKey, 32, 'secretKey');
-      const key = ephemeral.get(secretKey, (d) => okpPrivate('X25519', d));
-      return new Uint8Array(Buffer.from(createPublicKey(key).export({ format: 'jwk' }).x ?? '', 'base64url'));
-    },
-    x25519(secretKey, pub) {
-      requireBytes(secretKey, 32, 'secretKey');
-      requireBytes(pub, 32, 'publicKey');
-      const privateKey = ephemeral.get(secretKey, (d) => okpPrivate('X25519', d), false);
-      ephemeral.drop(secretKey);
-      try {
-        const shared = diffieHellman({ privateKey, publicKey: okpPublic('X25519', pub) });
-        return shared.every((b) => b === 0) ? undefined : new Uint8Array(shared);
-      } catch {
-        return undefined; // OpenSSL refuses low-order points with an all-zero result
-      }
+      const sig = new Uint8Array(64);
+      sodium.crypto_sign_detached(view(sig), view(message), secretKey(seed));
+      return sig;
     },
   };
 }

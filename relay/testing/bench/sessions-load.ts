@@ -181,4 +181,6 @@ onMessage<Cmd>(async (m) => {
   }, 1000).unref();
   send({ started: true });
 });
+// Exit normally when the benchmark ends, so `--cpu-prof` (RELAY_BENCH_GEN_NODE_ARGS) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
 send({ ready: true });
