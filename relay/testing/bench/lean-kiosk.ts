@@ -484,6 +484,7 @@ export class LeanKiosk {
     ) {
       return this.#fail({ ok: false, status: 101, code: 'RELAY_UNREACHABLE' });
     }
+    this.#wsKey = '';
     const response = h[RESPONSE_HEADER];
     const r = response === undefined ? undefined : this.#init!.accept(response);
     this.#init = undefined;
