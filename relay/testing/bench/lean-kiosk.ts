@@ -430,8 +430,20 @@ export class LeanKiosk {
     this.#socket.destroy();
   }
 
+  #corked = false;
+
+  /** Frames written in one tick leave in one `writev` (e.g. `finished` and the first heartbeat). */
   #write(opcode: number, payload: Uint8Array): void {
-    this.#socket.write(encodeClientFrame(opcode, payload, pool, takeRandom(4)));
+    const socket = this.#socket;
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(encodeClientFrame(opcode, payload, pool, takeRandom(4)));
   }
 
   #onConnect(): void {
