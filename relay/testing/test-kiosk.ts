@@ -32,6 +32,17 @@ export const CANARY = {
 
 const b64u = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
 
+/** The device health test kiosks report in their heartbeats. */
+export const TEST_HEALTH = {
+  reader: 'ok',
+  printer: 'ok',
+  paper: 'low',
+  pinpad: 'ok',
+  coin: 'ok',
+  hopper: 'ok',
+  software: 'test-1.0',
+} as const;
+
 export const CANARY_CARD = {
   myNumberEf: b64u(`\xd0\x0c${CANARY.myNumber}`),
   basic4Ef: b64u(`NAME=${CANARY.name};ADDR=${CANARY.address};BIRTH=${CANARY.birthDate};SEX=2`),
@@ -160,15 +171,7 @@ export class TestKiosk {
       v: 1,
       type: 'heartbeat',
       seq,
-      health: {
-        reader: 'ok',
-        printer: 'ok',
-        paper: 'low',
-        pinpad: 'ok',
-        coin: 'ok',
-        hopper: 'ok',
-        software: 'test-1.0',
-      },
+      health: TEST_HEALTH,
     });
     return p;
   }

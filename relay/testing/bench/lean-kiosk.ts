@@ -2,6 +2,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { connect as netConnect, type Socket } from 'node:net';
 import { sodiumCrypto } from '../../../common/crypto-sodium.js';
+import { TEST_HEALTH } from '../test-kiosk.js';
 import {
   createInitiator,
   decodeMessage,
@@ -296,15 +297,6 @@ const CODE = /^[A-Z][A-Z0-9_]{2,63}$/;
 const MAX_HEAD_BYTES = 8192;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const UNREACHABLE = { ok: false, status: undefined, code: 'RELAY_UNREACHABLE' } as const;
-const HEALTH = {
-  reader: 'ok',
-  printer: 'ok',
-  paper: 'low',
-  pinpad: 'ok',
-  coin: 'ok',
-  hopper: 'ok',
-  software: 'test-1.0',
-} as const;
 
 type Phase = 'connecting' | 'upgrading' | 'open' | 'closing' | 'closed';
 type Waiter = { resolve: (m: RelayToKiosk) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
@@ -412,7 +404,7 @@ export class LeanKiosk {
         previous.reject(new Error('superseded'));
       }
       waiters.set(seq, { resolve, reject, timer });
-      this.send({ v: 1, type: 'heartbeat', seq, health: HEALTH });
+      this.send({ v: 1, type: 'heartbeat', seq, health: TEST_HEALTH });
     });
   }
 
