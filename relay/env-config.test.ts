@@ -13,6 +13,7 @@ describe('configuration from the environment', () => {
           { url: 'ws://127.0.0.1:1/vrs', identityPublicKey: 'A'.repeat(43) },
         ]),
         RELAY_IDS: '{"banMs":1000}',
+        RELAY_DB_THREAD: '1',
       }),
     );
     expect(o).toMatchObject({
@@ -20,6 +21,7 @@ describe('configuration from the environment', () => {
       kioskPort: 9000,
       kioskHost: '127.0.0.1',
       ids: { banMs: 1000 },
+      dbThread: true,
     });
     expect(o.vrsEndpoints).toHaveLength(1);
   });

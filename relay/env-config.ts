@@ -20,6 +20,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOption
   const map: Array<[string, string, (v: string) => unknown]> = [
     ['RELAY_STATE_DIR', 'stateDir', (v) => v],
     ['DATABASE_URL', 'dbUrl', (v) => v],
+    ['RELAY_DB_THREAD', 'dbThread', (v) => v === '1' || v === 'true'],
     ['RELAY_KIOSK_HOST', 'kioskHost', (v) => v],
     ['RELAY_KIOSK_PORT', 'kioskPort', num],
     ['RELAY_OPS_HOST', 'opsHost', (v) => v],

@@ -390,3 +390,24 @@ describe('operations API', () => {
     await waitUntil(() => webhookBodies.some((b) => b.includes('"vrs-alert"')));
   });
 });
+
+describe('embedded PGlite on a worker thread (dbThread)', () => {
+  it('forwards, audits and verifies its chain as on the event loop', async () => {
+    const tt = await startTestRelay({ dbThread: true });
+    try {
+      const identity = generateIdentity(nodeCrypto);
+      await tt.relay.control.kiosks.insert(keyId(identity.publicKey), 'thread');
+      const c = await TestKiosk.connect(tt.relay.info.kiosk, tt.relay.identity.publicKey, { identity });
+      if (!c.ok) throw new Error(`connect refused: ${c.code}`);
+      await c.kiosk.heartbeat(0);
+      const r = await c.kiosk.request(tt.vrs.box.publicKey, '131016');
+      expect(r.opened).toEqual({ ok: true, answer: { outcome: 'no-record' } });
+      const audit = await tt.relay.control.audit.list(0, 100);
+      expect(audit.find((a) => a.requestId === r.requestId)).toMatchObject({ kind: 'issue.answered' });
+      expect((await tt.relay.control.audit.verify()).ok).toBe(true);
+      c.kiosk.close();
+    } finally {
+      await tt.stop();
+    }
+  });
+});

@@ -57,8 +57,7 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     url: o.dbUrl,
     dataDir: o.dbUrl ? undefined : join(o.stateDir, 'db'),
     maxConnections: 8,
-    // Embedded PGlite off the event loop: the audit commit before each answer no longer delays other kiosks.
-    thread: true,
+    thread: o.dbThread,
   });
   const control = new Control({ db, log: log.child('control'), webhookUrl: o.webhookUrl });
   await control.start();

@@ -316,6 +316,8 @@ export class LeanKiosk {
   pongs = 0;
   notices = 0;
   unexpected = 0;
+  /** Answers other than heartbeat acks (e.g. `issue.response`); return true when one was expected. */
+  onAnswer: ((m: RelayToKiosk) => boolean) | undefined;
 
   readonly #socket: Socket;
   readonly #relayKey: Uint8Array;
@@ -547,8 +549,12 @@ export class LeanKiosk {
       this.notices++;
       return;
     }
-    const w = v.type === 'heartbeat.ack' ? this.#waiters?.get(v.seq) : undefined;
-    if (w === undefined || v.type !== 'heartbeat.ack') {
+    if (v.type !== 'heartbeat.ack') {
+      if (this.onAnswer?.(v) !== true) this.unexpected++;
+      return;
+    }
+    const w = this.#waiters?.get(v.seq);
+    if (w === undefined) {
       this.unexpected++;
       return;
     }

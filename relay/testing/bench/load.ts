@@ -1,9 +1,8 @@
 import WebSocket from 'ws';
-import { nodeCrypto } from '../../../common/crypto-node.js';
 import { sodiumCrypto } from '../../../common/crypto-sodium.js';
-import { identityFromSeed, parseKey } from '../../../protocol/index.js';
-import { TestKiosk } from '../test-kiosk.js';
+import { identityFromSeed, parseKey, type RelayToKiosk } from '../../../protocol/index.js';
 import { onMessage, percentile, send } from './ipc.js';
+import { benchKioskCrypto, LeanKiosk } from './lean-kiosk.js';
 
 /**
  * Benchmark load generator, in its own process. `connect` opens the clients (kiosk sessions through the
@@ -54,19 +53,44 @@ async function bareClient(url: string): Promise<Client> {
   };
 }
 
+/**
+ * A kiosk session through the relay, on the lean benchmark kiosk (raw socket, minimal WebSocket codec):
+ * the bare baseline's clients are bare `ws` clients, so the relay's clients should add as little of
+ * their own as a kiosk must (sealing and opening its frames, checking each message's schema).
+ */
 async function relayClient(url: string, relayKey: Uint8Array, seed: string): Promise<Client> {
-  const identity = identityFromSeed(new Uint8Array(Buffer.from(seed, 'base64')), nodeCrypto);
-  const r = await TestKiosk.connect(url, relayKey, { identity, crypto: sodiumCrypto });
+  const identity = identityFromSeed(new Uint8Array(Buffer.from(seed, 'base64')), sodiumCrypto);
+  const r = await LeanKiosk.connect(url, relayKey, { identity, crypto: benchKioskCrypto() });
   if (!r.ok) throw new Error(`refused: ${r.code}`);
   const k = r.kiosk;
   await k.heartbeat(0);
+  const waiters = new Map<string, (m: RelayToKiosk) => void>();
+  k.onAnswer = (m) => {
+    if (m.type !== 'issue.response' && m.type !== 'issue.error') return false;
+    const w = waiters.get(m.requestId);
+    waiters.delete(m.requestId);
+    w?.(m);
+    return w !== undefined;
+  };
   return {
-    async request(id) {
-      const requestId = Buffer.alloc(16);
-      requestId.writeUInt32BE(id, 12);
-      requestId.writeUInt32BE(process.pid, 0);
-      const reply = await k.requestRaw(requestId.toString('base64url'), '131016', SEALED);
-      if (reply.type !== 'issue.response') throw new Error(`relay answered ${JSON.stringify(reply)}`);
+    request(id) {
+      const rid = Buffer.alloc(16);
+      rid.writeUInt32BE(id, 12);
+      rid.writeUInt32BE(process.pid, 0);
+      const requestId = rid.toString('base64url');
+      return new Promise<void>((resolve, reject) => {
+        waiters.set(requestId, (m) =>
+          m.type === 'issue.response' ? resolve() : reject(new Error(`relay answered ${m.type}`)),
+        );
+        k.send({
+          v: 1,
+          type: 'issue.request',
+          requestId,
+          municipality: '131016',
+          certType: 'domestic',
+          sealed: SEALED,
+        });
+      });
     },
   };
 }
