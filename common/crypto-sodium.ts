@@ -35,21 +35,18 @@ const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength
 const MAC_BYTES = 16;
 
 /**
- * Signing keys expanded once while in use (libsodium's 64-byte secret key = seed ‖ public key); bounded
- * (a relay signs with one key, a load generator with thousands), wiped when dropped.
+ * Signing keys expanded once per seed array (libsodium's 64-byte secret key = seed ‖ public key) and kept
+ * as long as that array lives (a `WeakMap`: a relay signs with one key, a load generator with thousands of
+ * kiosks' keys, each twice per handshake). The first half of the kept key is compared with the array at each
+ * use, so a seed changed or wiped in place is expanded again.
  */
-const signingKeys = new Map<string, Buffer>();
+const signingKeys = new WeakMap<Uint8Array, Buffer>();
 function signingKey(seed: Uint8Array): Buffer {
-  const id = view(seed).toString('base64');
-  let sk = signingKeys.get(id);
-  if (sk === undefined) {
+  let sk = signingKeys.get(seed);
+  if (sk === undefined || !sk.subarray(0, 32).equals(seed)) {
     sk = Buffer.alloc(64);
     sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sk, view(seed));
-    if (signingKeys.size >= 64) {
-      for (const old of signingKeys.values()) sodium.sodium_memzero(old);
-      signingKeys.clear();
-    }
-    signingKeys.set(id, sk);
+    signingKeys.set(seed, sk);
   }
   return sk;
 }

@@ -204,7 +204,7 @@ describe('benchKioskCrypto', () => {
     expect(await buildVectors(benchKioskCrypto())).toEqual(committed);
   });
 
-  it('signs as nodeCrypto does with kept keys, for more kiosks than sodiumCrypto keeps, and notices a changed seed', () => {
+  it('signs as nodeCrypto does with kept keys for many kiosks, and notices a changed seed', () => {
     const c = benchKioskCrypto();
     const seeds = Array.from({ length: 70 }, () => nodeCrypto.randomBytes(32));
     for (let round = 0; round < 3; round++) {

@@ -1,5 +1,4 @@
 import { createHash, randomFillSync } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { connect as netConnect, type Socket } from 'node:net';
 import { sodiumCrypto } from '../../../common/crypto-sodium.js';
 import { TEST_HEALTH } from '../test-kiosk.js';
@@ -200,50 +199,16 @@ export function websocketAccept(key: string): string {
   return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
 }
 
-interface SodiumSign {
-  crypto_sign_seed_keypair(pk: Buffer, sk: Buffer, seed: Buffer): void;
-  crypto_sign_detached(sig: Buffer, message: Buffer, sk: Buffer): void;
-}
-const sodium = createRequire(import.meta.url)('sodium-native') as SodiumSign;
-/** A Buffer view of the same memory (no copy). */
-const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-
 /**
- * The bench kiosks' `CryptoProvider`: `sodiumCrypto` (as the relay; raw key bytes, no key objects to
- * import, and libsodium's secretbox for the channel frames), with each kiosk's expanded Ed25519 signing
- * key kept for as long as its seed array lives. A kiosk signs twice per handshake (hello, finished) and
- * again on every reconnect; `sodiumCrypto` keeps only 64 expanded keys (and wipes them all when full),
- * far fewer than a generator's 9,500 kiosks, so it would expand the seed again (an extra scalar
- * multiplication) for nearly every signature. Same bytes as every other provider (the test checks the
- * committed vectors).
+ * The bench kiosks' `CryptoProvider`: `sodiumCrypto`, as the relay (raw key bytes, no key objects to import,
+ * libsodium's secretbox for the channel frames, each kiosk's expanded signing key kept while its seed lives).
  *
  * @example
  * const crypto = benchKioskCrypto();
  * await LeanKiosk.connect(url, relayKey, { identity, crypto });
  */
 export function benchKioskCrypto(): CryptoProvider {
-  const expanded = new WeakMap<Uint8Array, Buffer>();
-  const secretKey = (seed: Uint8Array): Buffer => {
-    let sk = expanded.get(seed);
-    // libsodium's secret key is seed ‖ public key: its first half shows the array still holds that seed.
-    if (sk === undefined || !sk.subarray(0, 32).equals(seed)) {
-      sk = Buffer.alloc(64);
-      sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sk, view(seed));
-      expanded.set(seed, sk);
-    }
-    return sk;
-  };
-  return {
-    ...sodiumCrypto,
-    name: 'libsodium (bench kiosk)',
-    ed25519Sign(seed, message) {
-      requireBytes(seed, 32, 'seed');
-      requireBytes(message, undefined, 'message');
-      const sig = new Uint8Array(64);
-      sodium.crypto_sign_detached(view(sig), view(message), secretKey(seed));
-      return sig;
-    },
-  };
+  return sodiumCrypto;
 }
 
 /** Masks and WebSocket keys come from one pooled buffer of random bytes, refilled when used up. */
