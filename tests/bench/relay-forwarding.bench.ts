@@ -10,6 +10,7 @@
  *   RELAY_BENCH_CLIENTS (100)  RELAY_BENCH_SECONDS (8)  RELAY_BENCH_RATE (1000 req/s for latency)
  *   RELAY_BENCH_INFLIGHT (8 per client, throughput phase)  RELAY_BENCH_ONLY=relay (skip the baseline)
  *   RELAY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for the relay process)
+ *   RELAY_BENCH_POSTGRES=1: the relay on a throwaway PostgreSQL server (the production set-up) instead of PGlite
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { nodeCrypto } from '../../common/crypto-node.js';
 import { openDb } from '../../common/db.js';
+import { createTestDatabase, startTestPostgres } from '../../common/testing/postgres.js';
 import { generateIdentity, identityFromSeed, keyId } from '../../protocol/index.js';
 import { migrate } from '../../relay/store/schema.js';
 import { forkWorker } from '../../relay/testing/bench/fork.js';
@@ -129,9 +131,11 @@ async function relay() {
   const relayKey = keyId(identityFromSeed(new Uint8Array(Buffer.from(seed, 'base64')), nodeCrypto).publicKey);
   const backend = forkWorker('./backend.ts', ['relay', relayKey]);
   const vrs = await backend.next<{ url: string; publicKey: string }>();
-  // Kiosks enrolled straight into the relay's embedded database before it starts (PGlite: one process).
+  // Kiosks enrolled straight into the relay's database before it starts (embedded PGlite: one process).
   const seeds: string[] = [];
-  const db = await openDb({ dataDir: join(dir, 'db') });
+  const pg = process.env['RELAY_BENCH_POSTGRES'] === '1' ? await startTestPostgres() : undefined;
+  const url = pg === undefined ? undefined : await createTestDatabase(pg.url, 'relay_bench_forwarding');
+  const db = await openDb(url === undefined ? { dataDir: join(dir, 'db') } : { url });
   await migrate(db);
   for (let i = 0; i < CLIENTS; i++) {
     const id = generateIdentity(nodeCrypto);
@@ -144,6 +148,7 @@ async function relay() {
   const r = await spawnRelay(
     {
       RELAY_STATE_DIR: dir,
+      ...(url === undefined ? {} : { DATABASE_URL: url }),
       RELAY_OPS_TOKEN: TOKEN,
       RELAY_IDENTITY_SEED: seed,
       RELAY_VRS_ENDPOINTS: JSON.stringify([{ url: vrs.url, identityPublicKey: vrs.publicKey }]),
@@ -188,6 +193,7 @@ async function relay() {
   const verified = JSON.parse(await ops('/api/audit/verify')) as { ok: boolean; count: number };
   await r.stop();
   await backend.kill();
+  await pg?.stop();
   rmSync(dir, { recursive: true, force: true });
   return { ...out, inside, auditRecords: verified.ok ? verified.count - before : -1, auditOk: verified.ok };
 }
