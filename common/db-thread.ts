@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Db, DbTx, QueryResult } from './db.js';
+import { checkChannel, type Db, type DbTx, type QueryResult } from './db.js';
 
 type Reply =
   | { id: number; ok: true; rows: unknown[]; affectedRows: number }
@@ -111,7 +111,7 @@ export async function openThreadedPglite(dataDir: string | undefined): Promise<D
       }
     },
     async listen(channel, onPayload) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new TypeError('channel: not a plain identifier');
+      checkChannel(channel);
       let set = handlers.get(channel);
       if (set === undefined) {
         handlers.set(channel, (set = new Set()));
@@ -123,7 +123,7 @@ export async function openThreadedPglite(dataDir: string | undefined): Promise<D
       };
     },
     async notify(channel, payload) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new TypeError('channel: not a plain identifier');
+      checkChannel(channel);
       await outside(() => direct.query('SELECT pg_notify($1, $2)', [channel, payload]));
     },
     async close() {

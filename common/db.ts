@@ -43,7 +43,8 @@ export interface OpenDbOptions {
 
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function checkChannel(channel: string): void {
+/** Refuses a NOTIFY channel name that is not a plain identifier (it is spliced into `LISTEN`). */
+export function checkChannel(channel: string): void {
   if (!CHANNEL_NAME.test(channel)) throw new TypeError(`channel: not a plain identifier`);
 }
 

@@ -28,23 +28,22 @@ describe.each<[string, CryptoProvider]>([
   ['node:crypto', nodeCrypto],
   ['libsodium', sodiumCrypto],
 ])('%s agrees with tweetnacl', (_name, fast) => {
-  const nodeCrypto = fast;
   it('on Ed25519 keys and signatures, X25519 agreement and SHA-512', () => {
     for (let i = 0; i < 20; i++) {
       const seed = tweetnaclCrypto.randomBytes(32);
       const msg = tweetnaclCrypto.randomBytes(i * 7);
       const pk = tweetnaclCrypto.ed25519PublicKey(seed);
-      expect(nodeCrypto.ed25519PublicKey(seed)).toEqual(pk);
-      const sig = nodeCrypto.ed25519Sign(seed, msg);
+      expect(fast.ed25519PublicKey(seed)).toEqual(pk);
+      const sig = fast.ed25519Sign(seed, msg);
       expect(sig).toEqual(tweetnaclCrypto.ed25519Sign(seed, msg));
       expect(tweetnaclCrypto.ed25519Verify(pk, msg, sig)).toBe(true);
-      expect(nodeCrypto.ed25519Verify(pk, msg, sig)).toBe(true);
+      expect(fast.ed25519Verify(pk, msg, sig)).toBe(true);
       const a = tweetnaclCrypto.randomBytes(32);
       const b = tweetnaclCrypto.randomBytes(32);
       const bPub = tweetnaclCrypto.x25519PublicKey(b);
-      expect(nodeCrypto.x25519PublicKey(b)).toEqual(bPub);
-      expect(nodeCrypto.x25519(a, bPub)).toEqual(tweetnaclCrypto.x25519(a, bPub));
-      expect(nodeCrypto.sha512(msg)).toEqual(tweetnaclCrypto.sha512(msg));
+      expect(fast.x25519PublicKey(b)).toEqual(bPub);
+      expect(fast.x25519(a, bPub)).toEqual(tweetnaclCrypto.x25519(a, bPub));
+      expect(fast.sha512(msg)).toEqual(tweetnaclCrypto.sha512(msg));
     }
   });
 
@@ -52,7 +51,7 @@ describe.each<[string, CryptoProvider]>([
     const zero = new Uint8Array(32);
     const sk = tweetnaclCrypto.randomBytes(32);
     expect(tweetnaclCrypto.x25519(sk, zero)).toBeUndefined();
-    expect(nodeCrypto.x25519(sk, zero)).toBeUndefined();
+    expect(fast.x25519(sk, zero)).toBeUndefined();
   });
 
   it('refuses a signature with any bit flipped', () => {
@@ -63,7 +62,7 @@ describe.each<[string, CryptoProvider]>([
     for (let bit = 0; bit < 512; bit += 37) {
       const bad = sig.slice();
       bad[bit >> 3]! ^= 1 << (bit & 7);
-      expect(nodeCrypto.ed25519Verify(pk, msg, bad)).toBe(false);
+      expect(fast.ed25519Verify(pk, msg, bad)).toBe(false);
     }
   });
 });

@@ -95,9 +95,9 @@ export class AuditLog {
   async #flush(): Promise<void> {
     this.#flushing = true;
     try {
-      while (this.#queue.length > 0) {
-        // Let this turn's socket reads add their records before taking the next batch (see #schedule).
-        await new Promise((r) => setImmediate(r));
+      for (let first = true; this.#queue.length > 0; first = false) {
+        // Between batches, let this turn's socket reads add their records first (see #schedule).
+        if (!first) await new Promise((r) => setImmediate(r));
         const batch = this.#queue.splice(0, MAX_BATCH);
         const inputs = batch.map((p) => p.input);
         for (let attempt = 1; ; attempt++) {

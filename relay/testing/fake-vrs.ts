@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { sodiumCrypto as nodeCrypto } from '../../common/crypto-sodium.js';
+import { sodiumCrypto } from '../../common/crypto-sodium.js';
 import { sendCorked } from '../corked-send.js';
 import {
   acceptHello,
@@ -44,7 +44,7 @@ export interface FakeVrsOptions {
  * request id, as VRS does, so a retried request gets the same sealed answer.
  */
 export class FakeVrs {
-  readonly identity: Identity = generateIdentity(nodeCrypto);
+  readonly identity: Identity = generateIdentity(sodiumCrypto);
   readonly box: { publicKey: Uint8Array; secretKey: Uint8Array };
   readonly #opts: FakeVrsOptions;
   readonly #server: Server;
@@ -64,7 +64,7 @@ export class FakeVrs {
 
   constructor(opts: FakeVrsOptions) {
     this.#opts = opts;
-    this.box = opts.box ?? x25519KeyPair(nodeCrypto);
+    this.box = opts.box ?? x25519KeyPair(sodiumCrypto);
     this.#wss.on('headers', (h, req) => {
       const r = this.#responses.get(req);
       if (r !== undefined) h.push(`x-channel-response: ${r}`);
@@ -77,7 +77,7 @@ export class FakeVrs {
         typeof hello === 'string'
           ? await acceptHello(hello, {
               identity: this.identity,
-              crypto: nodeCrypto,
+              crypto: sodiumCrypto,
               isKnownPeer: (pk) => bytesEqual(pk, this.#opts.relayPublicKey),
             })
           : undefined;
@@ -134,7 +134,7 @@ export class FakeVrs {
     if (sealed === undefined) {
       const bytes = fromBase64Url(m.sealed);
       const opened =
-        bytes && openRequest({ sealed: bytes, vrsBoxSecretKey: this.box.secretKey, crypto: nodeCrypto });
+        bytes && openRequest({ sealed: bytes, vrsBoxSecretKey: this.box.secretKey, crypto: sodiumCrypto });
       if (bytes === undefined || !opened || !opened.ok || opened.request.kioskId !== m.kioskId) {
         return send({ v: 1, type: 'vrs.error', requestId: m.requestId, code: 'ENVELOPE_AUTH_FAILED' });
       }
@@ -143,7 +143,7 @@ export class FakeVrs {
           request: opened.request,
           sealedRequest: bytes,
           body: { outcome: 'no-record' },
-          crypto: nodeCrypto,
+          crypto: sodiumCrypto,
         }),
       ).toString('base64url');
       this.#answers.set(m.requestId, sealed);
