@@ -197,17 +197,22 @@ test('card removed too early', async ({ page }) => {
   await backToAttract(page);
 });
 
-test('paper out after payment: a clear message, then retry prints; never charged without a certificate', async ({
-  page,
-}, info) => {
-  await upToMunicipality(page, 'taro', '1234');
-  await page.getByTestId('municipality-131016').click();
+/** One domestic copy for `municipality`, the printer out of paper, 120 yen paid: the print-failed screen. */
+async function paperOutAfterPaying(page: Page, resident: string, pin: string, municipality: string) {
+  await upToMunicipality(page, resident, pin);
+  await page.getByTestId(`municipality-${municipality}`).click();
   await page.getByTestId('cert-domestic').click();
   await page.getByTestId('copies-1').click();
   await page.getByTestId('confirm').click();
   await sys.panel('POST', '/api/printer/fault', { kind: 'paper-out' });
   await insertCoins(100, 10, 10);
   await expectScreen(page, 'print-failed', 60_000);
+}
+
+test('paper out after payment: a clear message, then retry prints; never charged without a certificate', async ({
+  page,
+}, info) => {
+  await paperOutAfterPaying(page, 'taro', '1234', '131016');
   await expect(page.getByTestId('error-code')).toContainText('PRINTER_PAPER_OUT');
   await expect(page.getByTestId('refund')).toContainText('120');
   await shot(page, info, 'print-failed');
@@ -220,14 +225,7 @@ test('paper out after payment: a clear message, then retry prints; never charged
 
 test('paper out after payment, then refund: the whole fee comes back', async ({ page }) => {
   const paidBefore = await hopperPaid();
-  await upToMunicipality(page, 'hanako', '5678');
-  await page.getByTestId('municipality-271004').click();
-  await page.getByTestId('cert-domestic').click();
-  await page.getByTestId('copies-1').click();
-  await page.getByTestId('confirm').click();
-  await sys.panel('POST', '/api/printer/fault', { kind: 'paper-out' });
-  await insertCoins(100, 10, 10);
-  await expectScreen(page, 'print-failed', 60_000);
+  await paperOutAfterPaying(page, 'hanako', '5678', '271004');
   await page.getByTestId('refund').click();
   await expectScreen(page, 'ended');
   await expect(page.getByTestId('refunded')).toContainText('120');
