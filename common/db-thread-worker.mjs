@@ -2,7 +2,7 @@
 // thread. Plain JavaScript so that it loads under any runner (tsx, vitest, Electron) without a loader.
 // Messages in:  { id, op: 'query', sql, params } | { id, op: 'exec', sql } | { id, op: 'listen', channel }
 //               | { id, op: 'close' }
-// Messages out: { id, ok: true, rows, affectedRows } | { id, ok: false, message, code }
+// Messages out: { id, ok: true, rows, affectedRows } (for exec: the last statement's) | { id, ok: false, message, code }
 //               | { notify: channel, payload }
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
@@ -30,8 +30,8 @@ port.on('message', async (m) => {
       const r = await lite.query(m.sql, m.params);
       port.postMessage({ id: m.id, ok: true, rows: r.rows, affectedRows: r.affectedRows ?? 0 });
     } else if (m.op === 'exec') {
-      await lite.exec(m.sql);
-      port.postMessage({ id: m.id, ok: true, rows: [], affectedRows: 0 });
+      const r = (await lite.exec(m.sql)).at(-1);
+      port.postMessage({ id: m.id, ok: true, rows: r?.rows ?? [], affectedRows: r?.affectedRows ?? 0 });
     } else if (m.op === 'listen') {
       if (!listening.has(m.channel)) {
         listening.add(m.channel);

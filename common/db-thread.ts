@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { checkChannel, type Db, type DbTx, type QueryResult } from './db.js';
+import { checkChannel, pglitePrepared, type Db, type DbTx, type QueryResult } from './db.js';
 
 type Reply =
   | { id: number; ok: true; rows: unknown[]; affectedRows: number }
@@ -89,6 +89,7 @@ export async function openThreadedPglite(dataDir: string | undefined): Promise<D
   return {
     kind: 'pglite',
     query: (sql, params) => outside(() => direct.query(sql, params)),
+    queryPrepared: pglitePrepared((sql) => outside(async () => result(await call({ op: 'exec', sql })))),
     exec: (sql) => outside(() => direct.exec(sql)),
     async transaction(fn) {
       let release!: () => void;

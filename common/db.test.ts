@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from './db.js';
+import { openDb, sqlLiteral, type Db } from './db.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from './testing/postgres.js';
 
 function contract(name: string, open: () => Promise<Db>) {
@@ -28,6 +28,51 @@ function contract(name: string, open: () => Promise<Db>) {
       expect(r.rows[0]?.n).toBe(2);
     });
 
+    it('runs a prepared statement with any text, keeps SQL error codes, and refuses a reused name', async () => {
+      await db.exec('CREATE TABLE p (k text PRIMARY KEY, n bigint, b boolean, j jsonb, raw bytea)');
+      const ins =
+        'INSERT INTO p (k, n, b, j, raw) VALUES ($1::text, $2::bigint, $3::boolean, $4::jsonb, $5::bytea)';
+      const tricky = [`it's`, 'back\\slash \\x00', '$p$ and $p0$', '"); DROP TABLE p; --', '日本語 ✓', ''];
+      for (const [i, k] of tricky.entries()) {
+        const r = await db.queryPrepared('test_insert_p', ins, [
+          k,
+          i * 1e12,
+          i % 2 === 0,
+          { k, i },
+          new Uint8Array([0, 39, i]),
+        ]);
+        expect(r.affectedRows).toBe(1);
+      }
+      const back = await db.queryPrepared<{
+        k: string;
+        n: string | number;
+        b: boolean;
+        j: unknown;
+        raw: Uint8Array;
+      }>('test_select_p', 'SELECT k, n, b, j, raw FROM p WHERE k = $1::text OR $1::text IS NULL ORDER BY n', [
+        null,
+      ]);
+      expect(back.rows.map((r) => r.k)).toEqual(tricky);
+      expect(back.rows.map((r) => Number(r.n))).toEqual(tricky.map((_, i) => i * 1e12));
+      expect(back.rows.map((r) => r.b)).toEqual(tricky.map((_, i) => i % 2 === 0));
+      expect(back.rows.map((r) => r.j)).toEqual(tricky.map((k, i) => ({ k, i })));
+      expect(back.rows.map((r) => [...r.raw])).toEqual(tricky.map((_, i) => [0, 39, i]));
+      await expect(db.queryPrepared('test_insert_p', ins, ['x', 1, true, {}, null])).resolves.toMatchObject({
+        affectedRows: 1,
+      });
+      await expect(
+        db.queryPrepared('test_insert_p', ins, [tricky[0], 1, true, {}, null]),
+      ).rejects.toMatchObject({
+        code: '23505',
+      });
+      if (db.kind === 'pglite') {
+        await expect(db.queryPrepared('test_insert_p', 'SELECT 1', [])).rejects.toThrow(
+          'prepared with other SQL',
+        );
+      }
+      await expect(db.queryPrepared('bad name', 'SELECT 1', [])).rejects.toThrow('plain identifier');
+    });
+
     it('delivers notifications', async () => {
       const got = new Promise<string>((resolve) => {
         void db.listen('test_chan', resolve);
@@ -41,6 +86,23 @@ function contract(name: string, open: () => Promise<Db>) {
 
 contract('Db on embedded PGlite', () => openDb());
 contract('Db on embedded PGlite on a worker thread', () => openDb({ thread: true }));
+
+describe('sqlLiteral', () => {
+  it('quotes text with a tag the text does not hold, and refuses what SQL cannot carry', () => {
+    expect(sqlLiteral(null)).toBe('NULL');
+    expect(sqlLiteral(undefined)).toBe('NULL');
+    expect(sqlLiteral(true)).toBe('TRUE');
+    expect(sqlLiteral(-12)).toBe('-12');
+    expect(sqlLiteral(12n)).toBe('12');
+    expect(sqlLiteral("it's")).toBe("$p$it's$p$");
+    expect(sqlLiteral('a $p$ b')).toBe('$p0$a $p$ b$p0$');
+    expect(sqlLiteral('$p$$p0$')).toBe('$p1$$p$$p0$$p1$');
+    expect(sqlLiteral({ a: 1 })).toBe('$p${"a":1}$p$');
+    expect(sqlLiteral(new Uint8Array([1, 255]))).toBe('$p$\\x01ff$p$');
+    expect(() => sqlLiteral(Number.NaN)).toThrow('finite');
+    expect(() => sqlLiteral('a\0b')).toThrow('NUL');
+  });
+});
 
 describe('Db on a PGlite thread', () => {
   it('keeps a transaction whole while other statements wait, and reports SQL errors with their code', async () => {

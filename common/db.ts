@@ -15,6 +15,17 @@ export interface QueryResult<Row> {
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /**
+   * `query` for a statement run often (the relay's audit append): parsed and planned once, as the named
+   * prepared statement `name`, then only executed. The SQL must be the same for every call with one name.
+   * On PGlite this is several times cheaper than `query` (≈ 0.1 against 0.35 ms of CPU for the audit
+   * append here), whose unnamed statements are planned every time.
+   */
+  queryPrepared<Row = Record<string, unknown>>(
+    name: string,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult<Row>>;
   /** Runs several statements with no parameters (schema migrations). */
   exec(sql: string): Promise<void>;
   /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
@@ -48,6 +59,60 @@ export function checkChannel(channel: string): void {
   if (!CHANNEL_NAME.test(channel)) throw new TypeError(`channel: not a plain identifier`);
 }
 
+const STATEMENT_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * One parameter as an SQL literal, for `EXECUTE name(…)` in PGlite's simple-query protocol (its extended
+ * protocol cannot bind parameters to `EXECUTE`). Strings are dollar-quoted with a tag they do not
+ * contain, so no character of theirs is ever read as SQL, whatever `standard_conforming_strings` says.
+ */
+export function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new TypeError('parameter: finite number expected');
+    return String(v);
+  }
+  let text: string;
+  if (typeof v === 'string') text = v;
+  else if (v instanceof Date) text = v.toISOString();
+  else if (v instanceof Uint8Array)
+    text = `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
+  else text = JSON.stringify(v);
+  if (text.includes('\0')) throw new TypeError('parameter: text cannot hold NUL');
+  let tag = '$p$';
+  for (let i = 0; text.includes(tag); i++) tag = `$p${i}$`;
+  return `${tag}${text}${tag}`;
+}
+
+/** Refuses a prepared-statement name that is not a plain identifier (it is spliced into `PREPARE`). */
+function checkStatementName(name: string): void {
+  if (!STATEMENT_NAME.test(name)) throw new TypeError('statement name: not a plain identifier');
+}
+
+/**
+ * `queryPrepared` over a PGlite session (`exec` runs the simple-query protocol and returns the last
+ * statement's result): `PREPARE` once per name, then `EXECUTE name(literals)`.
+ */
+export function pglitePrepared(exec: (sql: string) => Promise<QueryResult<unknown>>): Db['queryPrepared'] {
+  const prepared = new Map<string, { sql: string; ready: Promise<unknown> }>();
+  return async <Row>(name: string, sql: string, params: readonly unknown[]) => {
+    checkStatementName(name);
+    let p = prepared.get(name);
+    if (p === undefined) {
+      p = { sql, ready: exec(`PREPARE ${name} AS ${sql}`) };
+      prepared.set(name, p);
+      p.ready.catch(() => prepared.delete(name));
+    } else if (p.sql !== sql) {
+      throw new TypeError(`statement ${name}: prepared with other SQL`);
+    }
+    await p.ready;
+    const args = params.length === 0 ? '' : `(${params.map(sqlLiteral).join(', ')})`;
+    return (await exec(`EXECUTE ${name}${args}`)) as QueryResult<Row>;
+  };
+}
+
 /** Opens the database named by `options.url`, or an embedded PGlite one. */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   if (options.url !== undefined && options.url !== '')
@@ -72,6 +137,10 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
   return {
     kind: 'pglite',
     query: base.query,
+    queryPrepared: pglitePrepared(async (sql) => {
+      const r = (await lite.exec(sql)).at(-1);
+      return { rows: r?.rows ?? [], affectedRows: r?.affectedRows ?? 0 };
+    }),
     exec: base.exec,
     transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
     async listen(channel, onPayload) {
@@ -102,6 +171,12 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   return {
     kind: 'postgres',
     query,
+    async queryPrepared<Row>(name: string, sql: string, params: readonly unknown[]) {
+      checkStatementName(name);
+      // node-postgres prepares a named query once per pooled connection.
+      const r = await pool.query({ name, text: sql, values: params as unknown[] });
+      return { rows: r.rows as Row[], affectedRows: r.rowCount ?? 0 };
+    },
     async exec(sql) {
       await pool.query(sql);
     },

@@ -208,6 +208,11 @@ async function readHead(db: Db): Promise<Head> {
  * another relay process appended meanwhile, the primary key on `seq` refuses the batch and the caller
  * re-reads the head and recomputes (optimistic concurrency: a record's hash never depends on stale data).
  */
+const APPEND_SQL = `WITH ins AS (
+    INSERT INTO relay_audit SELECT * FROM jsonb_populate_recordset(NULL::relay_audit, $1::jsonb) RETURNING seq)
+  UPDATE relay_audit_head SET seq = $2::bigint, hash = $3::text
+   WHERE id = 1 AND seq < $2::bigint AND (SELECT count(*) FROM ins) > 0`;
+
 async function writeBatch(db: Db, head: Head, inputs: AuditInput[]): Promise<AuditEntry[]> {
   let seq = head.seq;
   let prev = head.hash;
@@ -240,14 +245,9 @@ async function writeBatch(db: Db, head: Head, inputs: AuditInput[]): Promise<Aud
     });
     prev = hash;
   }
-  // One JSON parameter for the whole batch: about twice as fast in PGlite as a VALUES list of parameters.
-  await db.query(
-    `WITH ins AS (
-       INSERT INTO relay_audit SELECT * FROM jsonb_populate_recordset(NULL::relay_audit, $1::jsonb) RETURNING seq)
-     UPDATE relay_audit_head SET seq = $2::bigint, hash = $3
-      WHERE id = 1 AND seq < $2::bigint AND (SELECT count(*) FROM ins) > 0`,
-    [JSON.stringify(rows), seq, prev],
-  );
+  // One JSON parameter for the whole batch (about twice as fast in PGlite as a VALUES list of
+  // parameters), in a statement planned once: planning this one cost PGlite ≈ 0.25 ms per batch.
+  await db.queryPrepared('relay_audit_append', APPEND_SQL, [JSON.stringify(rows), seq, prev]);
   head.seq = seq;
   head.hash = prev;
   return entries;

@@ -8,8 +8,9 @@
  * schema checks, routing, audit (PGlite on disk, the default); 1 KiB opaque sealed payloads.
  *
  *   RELAY_BENCH_CLIENTS (100)  RELAY_BENCH_SECONDS (8)  RELAY_BENCH_RATE (1000 req/s for latency)
- *   RELAY_BENCH_INFLIGHT (8 per client, throughput phase)  RELAY_BENCH_ONLY=relay (skip the baseline)
+ *   RELAY_BENCH_INFLIGHT (8 per client, throughput phase)  RELAY_BENCH_LATENCY_SECONDS (latency phase, SECONDS / 2)  RELAY_BENCH_ONLY=relay (skip the baseline)
  *   RELAY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for the relay process)
+ *   RELAY_BENCH_GEN_NODE_ARGS (the same for the load generator and back-end processes)
  *   RELAY_BENCH_POSTGRES=1: the relay on a throwaway PostgreSQL server (the production set-up) instead of PGlite
  */
 import { createServer } from 'node:http';
@@ -31,6 +32,9 @@ const CLIENTS = Number(process.env['RELAY_BENCH_CLIENTS'] ?? 100);
 const SECONDS = Number(process.env['RELAY_BENCH_SECONDS'] ?? 8);
 const RATE = Number(process.env['RELAY_BENCH_RATE'] ?? 1000);
 const INFLIGHT = Number(process.env['RELAY_BENCH_INFLIGHT'] ?? 8);
+/** Extra Node flags for the load generator and back-end processes (the relay's: RELAY_BENCH_NODE_ARGS). */
+const GEN_NODE_ARGS = (process.env['RELAY_BENCH_GEN_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+const LATENCY_SECONDS = Number(process.env['RELAY_BENCH_LATENCY_SECONDS'] ?? Math.max(3, SECONDS / 2));
 
 interface RunResult {
   done: number;
@@ -59,7 +63,7 @@ async function measure(
   seeds?: string[],
   probe?: { before(): Promise<void>; after(): Promise<void> },
 ) {
-  const load = forkWorker('./load.ts');
+  const load = forkWorker('./load.ts', [], GEN_NODE_ARGS);
   await load.next();
   load.send({ cmd: 'connect', mode, url, relayKey, seeds, clients: CLIENTS });
   await load.next();
@@ -74,15 +78,21 @@ async function measure(
   throughput.forwarderCpu = (cpuOf(forwarderPid) - forwarder0) / secs;
   throughput.backendCpu = (cpuOf(backendPid) - backend0) / secs;
   await probe?.before();
-  load.send({ cmd: 'run', durationMs: Math.max(3, SECONDS / 2) * 1000, rate: RATE });
+  const forwarder1 = cpuOf(forwarderPid);
+  const backend1 = cpuOf(backendPid);
+  const t1 = performance.now();
+  load.send({ cmd: 'run', durationMs: LATENCY_SECONDS * 1000, rate: RATE });
   const latency = await load.next<RunResult>();
+  const secs1 = (performance.now() - t1) / 1000;
+  latency.forwarderCpu = (cpuOf(forwarderPid) - forwarder1) / secs1;
+  latency.backendCpu = (cpuOf(backendPid) - backend1) / secs1;
   await probe?.after();
   await load.kill();
   return { throughput, latency };
 }
 
 async function bare() {
-  const backend = forkWorker('./backend.ts', ['bare']);
+  const backend = forkWorker('./backend.ts', ['bare'], GEN_NODE_ARGS);
   const { url } = await backend.next<{ url: string }>();
   const upstream = new WebSocket(url, { perMessageDeflate: false });
   await new Promise((r) => upstream.once('open', r));
@@ -129,7 +139,7 @@ async function relay() {
   const dir = mkdtempSync(join(tmpdir(), 'relay-bench-'));
   const seed = Buffer.from(nodeCrypto.randomBytes(32)).toString('base64');
   const relayKey = keyId(identityFromSeed(new Uint8Array(Buffer.from(seed, 'base64')), nodeCrypto).publicKey);
-  const backend = forkWorker('./backend.ts', ['relay', relayKey]);
+  const backend = forkWorker('./backend.ts', ['relay', relayKey], GEN_NODE_ARGS);
   const vrs = await backend.next<{ url: string; publicKey: string }>();
   // Kiosks enrolled straight into the relay's database before it starts (embedded PGlite: one process).
   const seeds: string[] = [];
@@ -201,7 +211,7 @@ async function relay() {
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 console.log(machineLine());
 console.log(
-  `relay forwarding: ${CLIENTS} clients, ${INFLIGHT} in flight each, ${SECONDS} s; latency at ${RATE} req/s`,
+  `relay forwarding: ${CLIENTS} clients, ${INFLIGHT} in flight each, ${SECONDS} s; latency at ${RATE} req/s for ${LATENCY_SECONDS} s`,
 );
 const ONLY = process.env['RELAY_BENCH_ONLY'];
 const skip = { done: 0, errors: 0, perSecond: NaN, p50: NaN, p99: NaN };
@@ -209,11 +219,11 @@ const b = ONLY === 'relay' ? { throughput: skip, latency: skip } : await bare();
 const cores = (x: RunResult) =>
   `cores used: forwarder ${fmt(x.forwarderCpu ?? NaN)}, load ${fmt(x.loadCpu ?? NaN)}, back end ${fmt(x.backendCpu ?? NaN)}`;
 console.log(
-  `baseline bare ws forwarder: ${b.throughput.perSecond.toFixed(0)} req/s (errors ${b.throughput.errors}; ${cores(b.throughput)}); latency @${RATE}/s p50 ${fmt(b.latency.p50)} ms p99 ${fmt(b.latency.p99)} ms`,
+  `baseline bare ws forwarder: ${b.throughput.perSecond.toFixed(0)} req/s (errors ${b.throughput.errors}; ${cores(b.throughput)}); latency @${RATE}/s p50 ${fmt(b.latency.p50)} ms p99 ${fmt(b.latency.p99)} ms (${cores(b.latency)})`,
 );
 const r = await relay();
 console.log(
-  `relay (sealed, audited):    ${r.throughput.perSecond.toFixed(0)} req/s (errors ${r.throughput.errors}; ${cores(r.throughput)}); latency @${RATE}/s p50 ${fmt(r.latency.p50)} ms p99 ${fmt(r.latency.p99)} ms`,
+  `relay (sealed, audited):    ${r.throughput.perSecond.toFixed(0)} req/s (errors ${r.throughput.errors}; ${cores(r.throughput)}); latency @${RATE}/s p50 ${fmt(r.latency.p50)} ms p99 ${fmt(r.latency.p99)} ms (${cores(r.latency)})`,
 );
 console.log(
   `relay / baseline throughput: ${(r.throughput.perSecond / b.throughput.perSecond).toFixed(2)} (target ≥ 0.5; target ≥ 5000 req/s)`,
