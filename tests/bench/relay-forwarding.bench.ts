@@ -10,7 +10,7 @@
  *   RELAY_BENCH_CLIENTS (100)  RELAY_BENCH_SECONDS (8)  RELAY_BENCH_RATE (1000 req/s for latency)
  *   RELAY_BENCH_INFLIGHT (8 per client, throughput phase)  RELAY_BENCH_LATENCY_SECONDS (latency phase, SECONDS / 2)  RELAY_BENCH_ONLY=relay (skip the baseline)
  *   RELAY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for the relay process)
- *   RELAY_BENCH_GEN_NODE_ARGS (the same for the load generator and back-end processes)
+ *   RELAY_BENCH_GEN_NODE_ARGS (the same for the load generator and back-end processes; default --single-threaded-gc)
  *   RELAY_BENCH_POSTGRES=1: the relay on a throwaway PostgreSQL server (the production set-up) instead of PGlite
  */
 import { createServer } from 'node:http';
@@ -32,8 +32,14 @@ const CLIENTS = Number(process.env['RELAY_BENCH_CLIENTS'] ?? 100);
 const SECONDS = Number(process.env['RELAY_BENCH_SECONDS'] ?? 8);
 const RATE = Number(process.env['RELAY_BENCH_RATE'] ?? 1000);
 const INFLIGHT = Number(process.env['RELAY_BENCH_INFLIGHT'] ?? 8);
-/** Extra Node flags for the load generator and back-end processes (the relay's: RELAY_BENCH_NODE_ARGS). */
-const GEN_NODE_ARGS = (process.env['RELAY_BENCH_GEN_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+/**
+ * Node flags for the load generator and back-end processes (the relay's: RELAY_BENCH_NODE_ARGS). By default
+ * single-threaded GC: in reality kiosks and VRS are other machines, here V8's parallel GC helpers of theirs
+ * would take the core the relay runs on.
+ */
+const GEN_NODE_ARGS = (process.env['RELAY_BENCH_GEN_NODE_ARGS'] ?? '--single-threaded-gc')
+  .split(' ')
+  .filter(Boolean);
 const LATENCY_SECONDS = Number(process.env['RELAY_BENCH_LATENCY_SECONDS'] ?? Math.max(3, SECONDS / 2));
 
 interface RunResult {
