@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
 import { parseKey } from '../../../protocol/index.js';
 import { FakeVrs } from '../fake-vrs.js';
 import { MUNICIPALITIES } from '../harness.js';
+import { startBareEcho } from './bare.js';
 import { send } from './ipc.js';
 
 /**
@@ -12,12 +10,7 @@ import { send } from './ipc.js';
  */
 const mode = process.argv[2];
 if (mode === 'bare') {
-  const server = createServer();
-  const wss = new WebSocketServer({ server, perMessageDeflate: false });
-  wss.on('connection', (ws) => ws.on('message', (d, bin) => ws.send(d, { binary: bin })));
-  server.listen(0, '127.0.0.1', () =>
-    send({ url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` }),
-  );
+  send({ url: (await startBareEcho()).url });
 } else {
   const relayKey = parseKey(process.argv[3] ?? '');
   if (relayKey === undefined) throw new TypeError('argv[3]: relay key expected');

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { sodiumCrypto } from '../../../common/crypto-sodium.js';
 import { identityFromSeed, parseKey, type RelayToKiosk } from '../../../protocol/index.js';
+import { startBareEcho, startBareForwarder } from './bare.js';
 import { onMessage, percentile, send } from './ipc.js';
 import { benchKioskCrypto, LeanKiosk } from './lean-kiosk.js';
 
@@ -16,7 +17,8 @@ interface Client {
 type Cmd =
   | {
       cmd: 'connect';
-      mode: 'bare' | 'relay';
+      /** `bare-one`: the echo back end and bare forwarder run in this process too (the issue's set-up). */
+      mode: 'bare' | 'bare-one' | 'relay';
       url: string;
       relayKey?: string;
       seeds?: string[];
@@ -100,10 +102,12 @@ let nextId = 1;
 onMessage<Cmd>(async (m) => {
   if (m.cmd === 'connect') {
     const key = m.relayKey ? parseKey(m.relayKey) : undefined;
+    let url = m.url;
+    if (m.mode === 'bare-one') url = (await startBareForwarder((await startBareEcho()).url)).url;
     clients = [];
     for (let i = 0; i < m.clients; i += 50) {
       const batch = Array.from({ length: Math.min(50, m.clients - i) }, (_, j) =>
-        m.mode === 'bare' ? bareClient(m.url) : relayClient(m.url, key!, m.seeds![i + j]!),
+        m.mode === 'relay' ? relayClient(url, key!, m.seeds![i + j]!) : bareClient(url),
       );
       clients.push(...(await Promise.all(batch)));
     }

@@ -1,0 +1,70 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+
+/**
+ * The forwarding benchmark's baseline: a bare `ws` echo back end and a bare `ws` forwarder. Messages are
+ * binary, a 4-byte id then the payload; the forwarder renumbers ids on the way up and restores them on the
+ * way down, so answers reach the client and request that asked, and does nothing else (no crypto, no
+ * schema, no audit).
+ */
+export interface Bare {
+  url: string;
+  close(): Promise<void>;
+}
+
+const listen = async (server: ReturnType<typeof createServer>) => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
+export async function startBareEcho(): Promise<Bare> {
+  const server = createServer();
+  const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  wss.on('connection', (ws) => ws.on('message', (d, bin) => ws.send(d, { binary: bin })));
+  const url = await listen(server);
+  return {
+    url,
+    close: async () => {
+      wss.close();
+      server.close();
+    },
+  };
+}
+
+export async function startBareForwarder(upstreamUrl: string): Promise<Bare> {
+  const upstream = new WebSocket(upstreamUrl, { perMessageDeflate: false });
+  await new Promise((r, j) => {
+    upstream.once('open', r);
+    upstream.once('error', j);
+  });
+  const server = createServer();
+  const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 64 * 1024 });
+  const routes = new Map<number, { ws: WebSocket; clientId: number }>();
+  let seq = 0;
+  upstream.on('message', (d: Buffer) => {
+    const id = d.readUInt32BE(0);
+    const route = routes.get(id);
+    if (route === undefined) return;
+    routes.delete(id);
+    d.writeUInt32BE(route.clientId, 0);
+    route.ws.send(d);
+  });
+  wss.on('connection', (ws) => {
+    ws.on('message', (d: Buffer) => {
+      const id = ++seq >>> 0;
+      routes.set(id, { ws, clientId: d.readUInt32BE(0) });
+      d.writeUInt32BE(id, 0);
+      upstream.send(d);
+    });
+  });
+  const url = await listen(server);
+  return {
+    url,
+    close: async () => {
+      upstream.close();
+      wss.close();
+      server.close();
+    },
+  };
+}
