@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, sqlLiteral, type Db } from './db.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from './testing/postgres.js';
@@ -32,7 +33,18 @@ function contract(name: string, open: () => Promise<Db>) {
       await db.exec('CREATE TABLE p (k text PRIMARY KEY, n bigint, b boolean, j jsonb, raw bytea)');
       const ins =
         'INSERT INTO p (k, n, b, j, raw) VALUES ($1::text, $2::bigint, $3::boolean, $4::jsonb, $5::bytea)';
-      const tricky = [`it's`, 'back\\slash \\x00', '$p$ and $p0$', '"); DROP TABLE p; --', '日本語 ✓', ''];
+      const tricky = [
+        `it's`,
+        'ends in $',
+        '$p',
+        '$$',
+        "\\'; SELECT 1; --",
+        'back\\slash \\x00',
+        '$p$ and $p0$',
+        '"); DROP TABLE p; --',
+        '日本語 ✓',
+        '',
+      ];
       for (const [i, k] of tricky.entries()) {
         const r = await db.queryPrepared('test_insert_p', ins, [
           k,
@@ -73,6 +85,28 @@ function contract(name: string, open: () => Promise<Db>) {
       await expect(db.queryPrepared('bad name', 'SELECT 1', [])).rejects.toThrow('plain identifier');
     });
 
+    it('carries any text through a prepared statement unchanged', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc
+            .oneof(
+              fc.string({ unit: 'binary', maxLength: 40 }),
+              // SQL's quoting characters, often: where quoting goes wrong
+              fc.string({
+                unit: fc.constantFrom('$', "'", '"', '\\', 'p', 'E', ';', '-', ' '),
+                maxLength: 12,
+              }),
+            )
+            .filter((t) => !t.includes('\0')),
+          async (t) => {
+            const r = await db.queryPrepared<{ t: string }>('test_echo', 'SELECT $1::text AS t', [t]);
+            expect(r.rows[0]?.t).toBe(t);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
     it('delivers notifications', async () => {
       const got = new Promise<string>((resolve) => {
         void db.listen('test_chan', resolve);
@@ -88,17 +122,17 @@ contract('Db on embedded PGlite', () => openDb());
 contract('Db on embedded PGlite on a worker thread', () => openDb({ thread: true }));
 
 describe('sqlLiteral', () => {
-  it('quotes text with a tag the text does not hold, and refuses what SQL cannot carry', () => {
+  it('writes text as an escape string, and refuses what SQL cannot carry', () => {
     expect(sqlLiteral(null)).toBe('NULL');
     expect(sqlLiteral(undefined)).toBe('NULL');
     expect(sqlLiteral(true)).toBe('TRUE');
     expect(sqlLiteral(-12)).toBe('-12');
     expect(sqlLiteral(12n)).toBe('12');
-    expect(sqlLiteral("it's")).toBe("$p$it's$p$");
-    expect(sqlLiteral('a $p$ b')).toBe('$p0$a $p$ b$p0$');
-    expect(sqlLiteral('$p$$p0$')).toBe('$p1$$p$$p0$$p1$');
-    expect(sqlLiteral({ a: 1 })).toBe('$p${"a":1}$p$');
-    expect(sqlLiteral(new Uint8Array([1, 255]))).toBe('$p$\\x01ff$p$');
+    expect(sqlLiteral("it's")).toBe("E'it''s'");
+    expect(sqlLiteral('a\\b')).toBe("E'a\\\\b'");
+    expect(sqlLiteral('ends in $')).toBe("E'ends in $'");
+    expect(sqlLiteral({ a: "'" })).toBe(`E'{"a":"''"}'`);
+    expect(sqlLiteral(new Uint8Array([1, 255]))).toBe("E'\\\\x01ff'");
     expect(() => sqlLiteral(Number.NaN)).toThrow('finite');
     expect(() => sqlLiteral('a\0b')).toThrow('NUL');
   });

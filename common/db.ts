@@ -63,8 +63,10 @@ const STATEMENT_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * One parameter as an SQL literal, for `EXECUTE name(…)` in PGlite's simple-query protocol (its extended
- * protocol cannot bind parameters to `EXECUTE`). Strings are dollar-quoted with a tag they do not
- * contain, so no character of theirs is ever read as SQL, whatever `standard_conforming_strings` says.
+ * protocol cannot bind parameters to `EXECUTE`). Text becomes an escape string (`E'…'`, backslashes and
+ * quotes doubled), which PostgreSQL reads the same whatever `standard_conforming_strings` says, so no
+ * character of the text is ever read as SQL. (Dollar quoting is not safe here: text ending in `$` runs
+ * into the closing tag.)
  */
 export function sqlLiteral(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
@@ -81,9 +83,7 @@ export function sqlLiteral(v: unknown): string {
     text = `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
   else text = JSON.stringify(v);
   if (text.includes('\0')) throw new TypeError('parameter: text cannot hold NUL');
-  let tag = '$p$';
-  for (let i = 0; text.includes(tag); i++) tag = `$p${i}$`;
-  return `${tag}${text}${tag}`;
+  return `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 /** Refuses a prepared-statement name that is not a plain identifier (it is spliced into `PREPARE`). */
