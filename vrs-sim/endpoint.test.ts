@@ -10,14 +10,12 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../common/crypto-node.js';
 import { setLogSink } from '../common/log.js';
-import { createCardCertificate, createCardFiles } from '../protocol/card-data.js';
 import {
   fromBase64Url,
   generateIdentity,
   keyId,
   newRequestId,
   openAnswer,
-  sealRequest,
   toBase64Url,
   type CertAnswerBody,
   type Identity,
@@ -26,6 +24,7 @@ import {
 import { loadFixtures, type FixtureResident } from './seed/fixtures.js';
 import { startVrs, type RunningVrs } from './start.js';
 import { connectTestRelay, type TestRelayClient } from './testing/relay-client.js';
+import { cardFor, relayRequest, vrsRequestMessage } from './testing/requests.js';
 
 const crypto = nodeCrypto;
 const fixtures = loadFixtures();
@@ -38,23 +37,12 @@ const cardCa = nacl.sign.keyPair();
 const otherCa = nacl.sign.keyPair();
 
 function cardOf(f: FixtureResident, ca = cardCa, change: Partial<FixtureResident> = {}) {
-  const cardKey = nacl.sign.keyPair();
-  const certificateEf = createCardCertificate({
-    caSecretKey: ca.secretKey,
-    cardPublicKey: cardKey.publicKey,
-    keyId: new Uint8Array(8).fill(7),
-  });
   const d = { ...f, ...change };
-  const files = createCardFiles(
+  return cardFor(
     { myNumber: d.myNumber, name: d.name, address: d.address, birthDate: d.birthDate, sex: d.sex },
-    { cardSecretKey: cardKey.secretKey, certificateEf },
+    ca.secretKey,
+    { keyId: new Uint8Array(8).fill(7) },
   );
-  return {
-    myNumberEf: toBase64Url(files.myNumberEf),
-    basic4Ef: toBase64Url(files.basic4Ef),
-    signatureEf: toBase64Url(files.signatureEf),
-    certificateEf: toBase64Url(files.certificateEf),
-  };
 }
 
 const logLines: string[] = [];
@@ -85,28 +73,15 @@ describe('VRS endpoint over the LGWAN channel', () => {
     replyKey: { publicKey: Uint8Array; secretKey: Uint8Array };
   }> {
     const k = options.kiosk ?? kiosk;
-    const requestId = newRequestId(crypto);
-    const municipality = options.municipality ?? f.municipality;
-    const { sealed, replyKey } = sealRequest({
+    const { msg, sealed, replyKey, requestId } = vrsRequestMessage({
       vrsBoxPublicKey: boxKey(),
-      request: {
-        requestId,
-        kioskId: keyId(k.publicKey),
-        municipality,
-        certType: options.certType ?? 'domestic',
-        copies: 1,
-        card: options.card ?? cardOf(f),
-      },
+      kioskId: keyId(k.publicKey),
+      municipality: options.municipality ?? f.municipality,
+      certType: options.certType ?? 'domestic',
+      card: options.card ?? cardOf(f),
       crypto,
     });
-    relay.send({
-      v: 1,
-      type: 'vrs.request',
-      requestId,
-      kioskId: keyId(k.publicKey),
-      municipality,
-      sealed: toBase64Url(sealed),
-    });
+    relay.send(msg);
     const reply = await relay.next((m) => 'requestId' in m && m.requestId === requestId);
     if (reply.type !== 'vrs.response')
       throw new Error(`vrs.response expected, got ${reply.type} ${'code' in reply ? reply.code : ''}`);
@@ -254,47 +229,20 @@ describe('VRS endpoint over the LGWAN channel', () => {
 
   it('answers a retried request id with the same answer and issues once', async () => {
     const taro = byId('taro');
-    const requestId = newRequestId(crypto);
-    const kid = keyId(kiosk.publicKey);
-    const { sealed } = sealRequest({
+    const request = {
       vrsBoxPublicKey: boxKey(),
-      request: {
-        requestId,
-        kioskId: kid,
-        municipality: '131016',
-        certType: 'domestic',
-        copies: 1,
-        card: cardOf(taro),
-      },
-      crypto,
-    });
-    const msg = {
-      v: 1 as const,
-      type: 'vrs.request' as const,
-      requestId,
-      kioskId: kid,
+      kioskId: keyId(kiosk.publicKey),
       municipality: '131016',
-      sealed: toBase64Url(sealed),
+      crypto,
     };
+    const { msg, requestId } = vrsRequestMessage({ ...request, card: cardOf(taro) });
     relay.send(msg);
     relay.send(msg);
     const a = await relay.next((m) => 'requestId' in m && m.requestId === requestId);
     const b = await relay.next((m) => 'requestId' in m && m.requestId === requestId);
     expect(a).toEqual(b);
     // The same id with other content is a replay.
-    const { sealed: other } = sealRequest({
-      vrsBoxPublicKey: boxKey(),
-      request: {
-        requestId,
-        kioskId: kid,
-        municipality: '131016',
-        certType: 'domestic',
-        copies: 1,
-        card: cardOf(taro),
-      },
-      crypto,
-    });
-    relay.send({ ...msg, sealed: toBase64Url(other) });
+    relay.send(vrsRequestMessage({ ...request, requestId, card: cardOf(taro) }).msg);
     expect(await relay.next((m) => 'requestId' in m && m.requestId === requestId)).toMatchObject({
       type: 'vrs.error',
       code: 'VRS_REQUEST_MISROUTED',
@@ -303,42 +251,29 @@ describe('VRS endpoint over the LGWAN channel', () => {
   });
 
   it('refuses a request whose routing differs from its sealed content', async () => {
-    const requestId = newRequestId(crypto);
-    const { sealed } = sealRequest({
+    const { msg, requestId } = vrsRequestMessage({
       vrsBoxPublicKey: boxKey(),
-      request: {
-        requestId,
-        kioskId: keyId(kiosk.publicKey),
-        municipality: '131016',
-        certType: 'domestic',
-        copies: 1,
-        card: cardOf(byId('taro')),
-      },
+      kioskId: keyId(kiosk.publicKey),
+      municipality: '131016',
+      card: cardOf(byId('taro')),
       crypto,
     });
     const other = generateIdentity(crypto);
-    relay.send({
-      v: 1,
-      type: 'vrs.request',
-      requestId,
-      kioskId: keyId(other.publicKey),
-      municipality: '131016',
-      sealed: toBase64Url(sealed),
-    });
+    relay.send({ ...msg, kioskId: keyId(other.publicKey) });
     expect(await relay.next((m) => 'requestId' in m && m.requestId === requestId)).toMatchObject({
       type: 'vrs.error',
       code: 'VRS_REQUEST_MISROUTED',
     });
     // Sealed to another key: the envelope does not open.
     const id2 = newRequestId(crypto);
-    relay.send({
-      v: 1,
-      type: 'vrs.request',
-      requestId: id2,
-      kioskId: keyId(kiosk.publicKey),
-      municipality: '131016',
-      sealed: toBase64Url(Uint8Array.of(1, ...nacl.randomBytes(200))),
-    });
+    relay.send(
+      relayRequest({
+        requestId: id2,
+        kioskId: keyId(kiosk.publicKey),
+        municipality: '131016',
+        sealed: Uint8Array.of(1, ...nacl.randomBytes(200)),
+      }),
+    );
     expect(await relay.next((m) => 'requestId' in m && m.requestId === id2)).toMatchObject({
       type: 'vrs.error',
       code: 'ENVELOPE_AUTH_FAILED',

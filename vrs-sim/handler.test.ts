@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../common/crypto-node.js';
 import { openDb, type Db } from '../common/db.js';
 import { createLogger } from '../common/log.js';
-import { createCardCertificate, createCardFiles } from '../protocol/card-data.js';
 import { sealTo } from '../protocol/envelope/box.js';
 import {
   fromBase64Url,
@@ -15,21 +14,24 @@ import {
   keyId,
   newRequestId,
   openAnswer,
-  sealRequest,
-  toBase64Url,
   type VrsToRelay,
 } from '../protocol/index.js';
-import { AlertCenter, ResidentSpread } from './alerts.js';
-import { CertificateIssuer } from './certs/issuer.js';
-import { ensureVdsNcSigner } from './certs/pki.js';
-import { SigningKeys } from './certs/signing-keys.js';
+import { AlertCenter } from './alerts.js';
 import { basic4Mismatch } from './answer.js';
-import { RequestHandler } from './handler.js';
+import type { RequestHandler } from './handler.js';
 import { loadFixtures } from './seed/fixtures.js';
 import { seedStore } from './seed/seed.js';
-import { VrsService } from './service.js';
 import { KeyStore } from './storage/keystore.js';
 import { ResidentStore } from './storage/store.js';
+import {
+  cardFilesFor,
+  cardFor,
+  createTestHandler,
+  encodeCard,
+  relayRequest,
+  sealTestRequest,
+  vrsRequestMessage,
+} from './testing/requests.js';
 
 const crypto = nodeCrypto;
 const taro = loadFixtures().find((f) => f.id === 'taro');
@@ -52,21 +54,16 @@ describe('request handler (in process)', () => {
     await seedStore(store, { perMunicipality: 10, seed: 'handler', municipalities: ['131016'] });
     const log = createLogger('test', () => undefined);
     alerts = new AlertCenter({ db, log, coalesceMs: 0 });
-    handler = new RequestHandler({
+    handler = await createTestHandler({
       db,
-      service: new VrsService(store),
-      issuer: new CertificateIssuer({
-        db,
-        keys: new SigningKeys(join(dir, 'signing')),
-        vdsnc: await ensureVdsNcSigner(dir),
-        iss: () => 'https://127.0.0.1:1/issuer',
-      }),
+      dir,
+      store,
       alerts,
-      spread: new ResidentSpread({ threshold: 1e6 }),
+      log,
+      spreadThreshold: 1e6,
       crypto,
       boxSecretKey: box.secretKey,
       cardCaPublicKey: ca.publicKey,
-      log,
     });
   });
   afterAll(async () => {
@@ -76,17 +73,7 @@ describe('request handler (in process)', () => {
   });
 
   const send = (sealed: Uint8Array, requestId = newRequestId(crypto)): Promise<VrsToRelay> =>
-    handler.handle(
-      {
-        v: 1,
-        type: 'vrs.request',
-        requestId,
-        kioskId: kid,
-        municipality: '131016',
-        sealed: toBase64Url(sealed),
-      },
-      ctx,
-    );
+    handler.handle(relayRequest({ requestId, kioskId: kid, municipality: '131016', sealed }), ctx);
 
   it('answers garbage inside a valid envelope with PROTOCOL_MALFORMED, never an exception', async () => {
     await fc.assert(
@@ -103,13 +90,7 @@ describe('request handler (in process)', () => {
 
   it('never issues for mangled card files: refused with a card code', async () => {
     if (!taro) throw new Error('fixture expected');
-    const cardKey = nacl.sign.keyPair();
-    const certificateEf = createCardCertificate({
-      caSecretKey: ca.secretKey,
-      cardPublicKey: cardKey.publicKey,
-      keyId: new Uint8Array(8),
-    });
-    const files = createCardFiles(taro, { cardSecretKey: cardKey.secretKey, certificateEf });
+    const files = cardFilesFor(taro, ca.secretKey);
     const names = ['myNumberEf', 'basic4Ef', 'signatureEf', 'certificateEf'] as const;
     await fc.assert(
       fc.asyncProperty(
@@ -123,20 +104,11 @@ describe('request handler (in process)', () => {
           >;
           const ef = card[which];
           ef[pos % ef.length] = (ef[pos % ef.length] ?? 0) ^ x;
-          const requestId = newRequestId(crypto);
-          const { sealed, replyKey } = sealRequest({
+          const { sealed, replyKey, requestId } = sealTestRequest({
             vrsBoxPublicKey: box.publicKey,
-            request: {
-              requestId,
-              kioskId: kid,
-              municipality: '131016',
-              certType: 'domestic',
-              copies: 1,
-              card: Object.fromEntries(names.map((n) => [n, toBase64Url(card[n])])) as Record<
-                (typeof names)[number],
-                string
-              >,
-            },
+            kioskId: kid,
+            municipality: '131016',
+            card: encodeCard(card),
             crypto,
           });
           const reply = await send(sealed, requestId);
@@ -170,57 +142,24 @@ describe('request handler (in process)', () => {
         return db.query(sql, params);
       }) as Db['query'],
     };
-    const log = createLogger('test', () => undefined);
     const store = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')));
-    const h = new RequestHandler({
-      db: flaky,
-      service: new VrsService(store),
-      issuer: new CertificateIssuer({
-        db,
-        keys: new SigningKeys(join(dir, 'signing')),
-        vdsnc: await ensureVdsNcSigner(dir),
-        iss: () => 'https://127.0.0.1:1/issuer',
-      }),
-      alerts: new AlertCenter({ db, log }),
-      spread: new ResidentSpread(),
+    // The handler's own queries fail while `down`; the issuer and the alerts keep the working database.
+    const h = await createTestHandler({
+      db,
+      handlerDb: flaky,
+      dir,
+      store,
       crypto,
       boxSecretKey: box.secretKey,
       cardCaPublicKey: ca.publicKey,
-      log,
     });
-    const cardKey = nacl.sign.keyPair();
-    const certificateEf = createCardCertificate({
-      caSecretKey: ca.secretKey,
-      cardPublicKey: cardKey.publicKey,
-      keyId: new Uint8Array(8),
-    });
-    const f = createCardFiles(taro, { cardSecretKey: cardKey.secretKey, certificateEf });
-    const requestId = newRequestId(crypto);
-    const { sealed } = sealRequest({
+    const { msg, requestId } = vrsRequestMessage({
       vrsBoxPublicKey: box.publicKey,
-      request: {
-        requestId,
-        kioskId: kid,
-        municipality: '131016',
-        certType: 'domestic',
-        copies: 1,
-        card: {
-          myNumberEf: toBase64Url(f.myNumberEf),
-          basic4Ef: toBase64Url(f.basic4Ef),
-          signatureEf: toBase64Url(f.signatureEf),
-          certificateEf: toBase64Url(f.certificateEf),
-        },
-      },
-      crypto,
-    });
-    const msg = {
-      v: 1 as const,
-      type: 'vrs.request' as const,
-      requestId,
       kioskId: kid,
       municipality: '131016',
-      sealed: toBase64Url(sealed),
-    };
+      card: cardFor(taro, ca.secretKey),
+      crypto,
+    });
     expect(await h.handle(msg, ctx)).toMatchObject({ type: 'vrs.error', code: 'VRS_UNAVAILABLE' });
     down = false;
     expect(await h.handle(msg, ctx)).toMatchObject({ type: 'vrs.response', requestId });

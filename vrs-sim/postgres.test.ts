@@ -11,19 +11,11 @@ import {
   startTestPostgres,
   type TestPostgres,
 } from '../common/testing/postgres.js';
-import { createCardCertificate, createCardFiles } from '../protocol/card-data.js';
-import {
-  fromBase64Url,
-  generateIdentity,
-  keyId,
-  newRequestId,
-  openAnswer,
-  sealRequest,
-  toBase64Url,
-} from '../protocol/index.js';
+import { fromBase64Url, generateIdentity, keyId, openAnswer } from '../protocol/index.js';
 import { loadFixtures } from './seed/fixtures.js';
 import { startVrs, type RunningVrs } from './start.js';
 import { connectTestRelay } from './testing/relay-client.js';
+import { cardFor, vrsRequestMessage } from './testing/requests.js';
 
 const skip = postgresUnavailableReason();
 const crypto = nodeCrypto;
@@ -65,40 +57,15 @@ describe.skipIf(skip !== undefined)(`VRS on a PostgreSQL server${skip ? ` (skipp
       crypto,
     });
     try {
-      const cardKey = nacl.sign.keyPair();
-      const certificateEf = createCardCertificate({
-        caSecretKey: ca.secretKey,
-        cardPublicKey: cardKey.publicKey,
-        keyId: new Uint8Array(8),
-      });
-      const f = createCardFiles(taro, { cardSecretKey: cardKey.secretKey, certificateEf });
       const kiosk = generateIdentity(crypto);
-      const requestId = newRequestId(crypto);
-      const { sealed, replyKey } = sealRequest({
+      const { msg, sealed, replyKey, requestId } = vrsRequestMessage({
         vrsBoxPublicKey: fromBase64Url(vrs.info.boxPublicKey) as Uint8Array,
-        request: {
-          requestId,
-          kioskId: keyId(kiosk.publicKey),
-          municipality: '131016',
-          certType: 'domestic',
-          copies: 1,
-          card: {
-            myNumberEf: toBase64Url(f.myNumberEf),
-            basic4Ef: toBase64Url(f.basic4Ef),
-            signatureEf: toBase64Url(f.signatureEf),
-            certificateEf: toBase64Url(f.certificateEf),
-          },
-        },
-        crypto,
-      });
-      client.send({
-        v: 1,
-        type: 'vrs.request',
-        requestId,
         kioskId: keyId(kiosk.publicKey),
         municipality: '131016',
-        sealed: toBase64Url(sealed),
+        card: cardFor(taro, ca.secretKey),
+        crypto,
       });
+      client.send(msg);
       const reply = await client.next((m) => 'requestId' in m && m.requestId === requestId);
       if (reply.type !== 'vrs.response') throw new Error(`response expected, got ${reply.type}`);
       const opened = openAnswer({

@@ -7,18 +7,19 @@ import { nodeCrypto } from '../../common/crypto-node.js';
 import { openDb } from '../../common/db.js';
 import { createLogger } from '../../common/log.js';
 import { sealTo } from '../../protocol/envelope/box.js';
-import { generateIdentity, keyId, newRequestId, sealRequest, toBase64Url } from '../../protocol/index.js';
-import { AlertCenter, ResidentSpread } from '../../vrs-sim/alerts.js';
-import { CertificateIssuer } from '../../vrs-sim/certs/issuer.js';
+import { generateIdentity, keyId, newRequestId } from '../../protocol/index.js';
 import { canonicalJson } from '../../vrs-sim/certs/jwk.js';
-import { ensureVdsNcSigner } from '../../vrs-sim/certs/pki.js';
-import { SigningKeys } from '../../vrs-sim/certs/signing-keys.js';
-import { RequestHandler } from '../../vrs-sim/handler.js';
 import { seedStore } from '../../vrs-sim/seed/seed.js';
-import { parseRole, VrsService } from '../../vrs-sim/service.js';
+import { parseRole } from '../../vrs-sim/service.js';
 import { decodeRecord } from '../../vrs-sim/storage/record-box.js';
 import { KeyStore } from '../../vrs-sim/storage/keystore.js';
 import { ResidentStore } from '../../vrs-sim/storage/store.js';
+import {
+  createTestHandler,
+  encodeCard,
+  relayRequest,
+  vrsRequestMessage,
+} from '../../vrs-sim/testing/requests.js';
 
 /**
  * Long fuzzing of what a peer or an operator can put in front of the VRS stand-in: the stored-record decoder,
@@ -59,23 +60,17 @@ try {
   const store = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')));
   await seedStore(store, { perMunicipality: 20, seed: 'fuzz', municipalities: ['131016'] });
   const box = nacl.box.keyPair();
-  const log = createLogger('fuzz', () => undefined);
-  const handler = new RequestHandler({
+  const handler = await createTestHandler({
     db,
-    service: new VrsService(store),
-    issuer: new CertificateIssuer({
-      db,
-      keys: new SigningKeys(join(dir, 'signing')),
-      vdsnc: await ensureVdsNcSigner(dir),
-      iss: () => 'https://127.0.0.1:1/issuer',
-    }),
-    alerts: new AlertCenter({ db, log }),
-    spread: new ResidentSpread({ threshold: 1e9 }),
+    dir,
+    store,
+    log: createLogger('fuzz', () => undefined),
+    spreadThreshold: 1e9,
     crypto: nodeCrypto,
     boxSecretKey: box.secretKey,
     cardCaPublicKey: nacl.sign.keyPair().publicKey,
-    log,
   });
+  const ctx = { relayId: 'fuzz', source: 'fuzz' };
   const kid = keyId(generateIdentity(nodeCrypto).publicKey);
   const handlerRuns = Math.max(10, Math.floor(runs / 100));
   const ef = fc.uint8Array({ minLength: 1, maxLength: 300 });
@@ -83,16 +78,10 @@ try {
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ maxLength: 500 }), async (bytes) => {
       const requestId = newRequestId(nodeCrypto);
+      const sealed = sealTo(nodeCrypto, box.publicKey, bytes);
       const reply = await handler.handle(
-        {
-          v: 1,
-          type: 'vrs.request',
-          requestId,
-          kioskId: kid,
-          municipality: '131016',
-          sealed: toBase64Url(sealTo(nodeCrypto, box.publicKey, bytes)),
-        },
-        { relayId: 'fuzz', source: 'fuzz' },
+        relayRequest({ requestId, kioskId: kid, municipality: '131016', sealed }),
+        ctx,
       );
       return reply.type === 'vrs.error';
     }),
@@ -102,35 +91,14 @@ try {
   t0 = Date.now();
   await fc.assert(
     fc.asyncProperty(ef, ef, ef, ef, async (a, b, c, d) => {
-      const requestId = newRequestId(nodeCrypto);
-      const { sealed } = sealRequest({
+      const { msg, requestId } = vrsRequestMessage({
         vrsBoxPublicKey: box.publicKey,
-        request: {
-          requestId,
-          kioskId: kid,
-          municipality: '131016',
-          certType: 'domestic',
-          copies: 1,
-          card: {
-            myNumberEf: toBase64Url(a),
-            basic4Ef: toBase64Url(b),
-            signatureEf: toBase64Url(c),
-            certificateEf: toBase64Url(d),
-          },
-        },
+        kioskId: kid,
+        municipality: '131016',
+        card: encodeCard({ myNumberEf: a, basic4Ef: b, signatureEf: c, certificateEf: d }),
         crypto: nodeCrypto,
       });
-      const reply = await handler.handle(
-        {
-          v: 1,
-          type: 'vrs.request',
-          requestId,
-          kioskId: kid,
-          municipality: '131016',
-          sealed: toBase64Url(sealed),
-        },
-        { relayId: 'fuzz', source: 'fuzz' },
-      );
+      const reply = await handler.handle(msg, ctx);
       if (reply.type !== 'vrs.response') return false;
       const issued = await db.query(
         "SELECT 1 FROM vrs_issuance WHERE request_id = $1 AND outcome = 'issued'",
