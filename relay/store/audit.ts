@@ -203,16 +203,17 @@ async function readHead(db: Db): Promise<Head> {
   return { seq: Number(h.seq), hash: h.hash };
 }
 
-/**
- * Appends a batch in ONE statement (rows + head move together, atomically). The head is cached; if
- * another relay process appended meanwhile, the primary key on `seq` refuses the batch and the caller
- * re-reads the head and recomputes (optimistic concurrency: a record's hash never depends on stale data).
- */
+/** Rows and head move together, atomically; `relay_audit_append` as a prepared statement. */
 const APPEND_SQL = `WITH ins AS (
     INSERT INTO relay_audit SELECT * FROM jsonb_populate_recordset(NULL::relay_audit, $1::jsonb) RETURNING seq)
   UPDATE relay_audit_head SET seq = $2::bigint, hash = $3::text
    WHERE id = 1 AND seq < $2::bigint AND (SELECT count(*) FROM ins) > 0`;
 
+/**
+ * Appends a batch in ONE statement (rows + head move together, atomically). The head is cached; if
+ * another relay process appended meanwhile, the primary key on `seq` refuses the batch and the caller
+ * re-reads the head and recomputes (optimistic concurrency: a record's hash never depends on stale data).
+ */
 async function writeBatch(db: Db, head: Head, inputs: AuditInput[]): Promise<AuditEntry[]> {
   let seq = head.seq;
   let prev = head.hash;
