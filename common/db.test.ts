@@ -85,6 +85,15 @@ function contract(name: string, open: () => Promise<Db>) {
       await expect(db.queryPrepared('bad name', 'SELECT 1', [])).rejects.toThrow('plain identifier');
     });
 
+    it('prepares a statement once when its first calls come together', async () => {
+      const rows = await Promise.all(
+        [1, 2, 3, 4, 5].map((n) =>
+          db.queryPrepared<{ n: number }>('test_together', 'SELECT $1::int AS n', [n]),
+        ),
+      );
+      expect(rows.map((r) => r.rows[0]?.n)).toEqual([1, 2, 3, 4, 5]);
+    });
+
     it('carries any text through a prepared statement unchanged', async () => {
       await fc.assert(
         fc.asyncProperty(
