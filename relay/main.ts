@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     relay
-      .stop()
+      // The process exits next: the operating system closes the kiosk sessions at once.
+      .stop({ exiting: true })
       .then(() => process.exit(0))
       .catch(() => process.exit(1));
   };

@@ -1,11 +1,14 @@
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { nodeCrypto } from '../common/crypto-node.js';
+import { openDb } from '../common/db.js';
 import { generateIdentity, keyId, newRequestId, utf8 } from '../protocol/index.js';
 import { startTestRelay, waitUntil, type TestRelay } from './testing/harness.js';
-import { TestKiosk } from './testing/test-kiosk.js';
+import { TEST_HEALTH, TestKiosk } from './testing/test-kiosk.js';
 
 let t: TestRelay;
 let webhookBodies: string[] = [];
@@ -388,6 +391,45 @@ describe('operations API', () => {
     expect(text).toContain('"kind":"vrs-alert"');
     ac.abort();
     await waitUntil(() => webhookBodies.some((b) => b.includes('"vrs-alert"')));
+  });
+});
+
+describe('stopping for a process exit', () => {
+  it('stops listening and writes the last health batch, leaving open sessions to the operating system', async () => {
+    const tt = await startTestRelay();
+    const identity = generateIdentity(nodeCrypto);
+    const kioskId = keyId(identity.publicKey);
+    await tt.relay.control.kiosks.insert(kioskId, 'exit');
+    const c = await TestKiosk.connect(tt.relay.info.kiosk, tt.relay.identity.publicKey, { identity });
+    if (!c.ok) throw new Error(`connect refused: ${c.code}`);
+    let closedByRelay = false;
+    c.kiosk.ws.once('close', () => (closedByRelay = true));
+    await c.kiosk.heartbeat(0); // health is held for the next batch (every 10 s)
+    const dir = tt.dir;
+    await tt.relay.stop({ exiting: true });
+    try {
+      expect(closedByRelay).toBe(false); // no close frame, no socket closed: the exit does that
+      const refused = await new Promise<string>((resolve) => {
+        const ws = new WebSocket(tt.relay.info.kiosk);
+        ws.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        ws.on('open', () => resolve('open'));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+      const db = await openDb({ dataDir: join(dir, 'db') });
+      try {
+        const row = await db.query<{ last_health: unknown }>(
+          'SELECT last_health FROM relay_kiosks WHERE kiosk_id = $1',
+          [kioskId],
+        );
+        expect(row.rows[0]?.last_health).toEqual(TEST_HEALTH);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      c.kiosk.close();
+      await tt.vrs.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

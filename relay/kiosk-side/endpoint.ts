@@ -246,7 +246,7 @@ export class KioskEndpoint {
 
   #message(conn: KioskConnection, data: WebSocket.RawData, isBinary: boolean): void {
     const { ids, metrics, control } = this.#o;
-    if (conn.closed) return;
+    if (conn.closed || this.#stopping) return; // stopping: nothing more is taken in
     conn.alive = true;
     if (!isBinary) {
       ids.failure(
@@ -389,11 +389,20 @@ export class KioskEndpoint {
   }
 
   /** Stops accepting, closes every connection (kiosks reconnect elsewhere) and the server. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking kiosks and writes the last health batch. Open sessions get a close frame and are closed;
+   * with `exiting` (the process exits next) they are left open for the operating system to close at exit.
+   */
+  async close(options: { exiting?: boolean } = {}): Promise<void> {
     this.#stopping = true;
     for (const t of this.#timers) clearInterval(t);
     for (const u of this.#unsubscribe) u();
     this.sessions.close();
+    if (options.exiting === true) {
+      this.server.close(); // no new connections; the callback would wait for the sessions left open
+      await this.#flushHealth();
+      return;
+    }
     // The database writes the last health batch while the connections close (kiosks can reconnect
     // elsewhere sooner; a restart is shorter by the flush's duration).
     const flushed = this.#flushHealth();
