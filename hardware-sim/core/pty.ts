@@ -3,6 +3,13 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
+ * util-linux's `setpriv` (always on Debian): run through `setpriv --pdeathsig KILL`, socat dies with the
+ * process that started it, even when that process is killed outright (SIGKILL, a crash) and cannot clean
+ * up. Without it (another system), socat is started directly and outlives such a death.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+/**
  * A virtual serial cable: a pair of ptys joined by `socat`. The kiosk opens `hostPath`, the simulator
  * opens `devicePath`. Both are stable symlinks, so `unplug()` (socat ends, the host side sees EIO/close)
  * followed by `plug()` gives the same paths back, as a USB-serial adapter does when re-inserted.
@@ -18,6 +25,11 @@ export class VirtualSerialPair {
     this.devicePath = join(dir, `${name}.device`);
   }
 
+  /** socat's process id while plugged. */
+  get pid(): number | undefined {
+    return this.plugged ? this.#child?.pid : undefined;
+  }
+
   get plugged(): boolean {
     return this.#child !== undefined && this.#child.exitCode === null;
   }
@@ -27,11 +39,10 @@ export class VirtualSerialPair {
     if (this.plugged) return;
     rmSync(this.hostPath, { force: true });
     rmSync(this.devicePath, { force: true });
-    const child = spawn(
-      'socat',
-      [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const socat = ['socat', `pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`];
+    // setpriv execs socat in place: same process, so `kill` and the exit code are socat's own.
+    const argv = SETPRIV === undefined ? socat : [SETPRIV, '--pdeathsig', 'KILL', '--', ...socat];
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
@@ -47,9 +58,13 @@ export class VirtualSerialPair {
       );
       child.once('exit', (code) =>
         reject(
-          Object.assign(new Error(`socat exited with ${String(code)}: ${stderr.trim()}`), {
-            code: 'SIM_SOCAT_EXITED',
-          }),
+          code === 127 // setpriv could not find socat
+            ? Object.assign(new Error('socat could not start (apt-get install socat)'), {
+                code: 'SIM_SOCAT_MISSING',
+              })
+            : Object.assign(new Error(`socat exited with ${String(code)}: ${stderr.trim()}`), {
+                code: 'SIM_SOCAT_EXITED',
+              }),
         ),
       );
     });
