@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '../common/cli-args.js';
 import { openDb } from '../common/db.js';
 import { AuditLog } from './store/audit.js';
 import { verifyExport } from './verify-file.js';
@@ -30,20 +30,16 @@ const USAGE = `relay:cli — operate the relay through its operations API
   metrics                              Prometheus text`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ops: { type: 'string' },
-      token: { type: 'string' },
-      operator: { type: 'string' },
-      name: { type: 'string' },
-      ttl: { type: 'string' },
-      reason: { type: 'string' },
-      unack: { type: 'boolean' },
-      'state-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCliArgs(argv, {
+    ops: { type: 'string' },
+    token: { type: 'string' },
+    operator: { type: 'string' },
+    name: { type: 'string' },
+    ttl: { type: 'string' },
+    reason: { type: 'string' },
+    unack: { type: 'boolean' },
+    'state-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   const [cmd, a1, a2] = positionals;
   if (cmd === undefined || values.help) {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseCliArgs } from '../common/cli-args.js';
 import { openDb, type Db } from '../common/db.js';
 import { auditCounts } from './audit.js';
 import { MUNICIPALITIES, findMunicipality } from './municipalities.js';
@@ -72,26 +72,22 @@ const intArg = (v: string | undefined, name: string, dflt: number): number => {
 
 /** Runs one command; resolves with the exit code (serve resolves with the running VRS instead). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number | RunningVrs> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      'state-dir': { type: 'string' },
-      'db-url': { type: 'string' },
-      'lgwan-host': { type: 'string' },
-      'lgwan-port': { type: 'string' },
-      'https-host': { type: 'string' },
-      'https-port': { type: 'string' },
-      'issuer-url': { type: 'string' },
-      'relay-key': { type: 'string', multiple: true },
-      'card-ca': { type: 'string' },
-      'sim-state-dir': { type: 'string' },
-      seed: { type: 'string' },
-      'per-municipality': { type: 'string' },
-      municipality: { type: 'string', multiple: true },
-      role: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCliArgs([...argv], {
+    'state-dir': { type: 'string' },
+    'db-url': { type: 'string' },
+    'lgwan-host': { type: 'string' },
+    'lgwan-port': { type: 'string' },
+    'https-host': { type: 'string' },
+    'https-port': { type: 'string' },
+    'issuer-url': { type: 'string' },
+    'relay-key': { type: 'string', multiple: true },
+    'card-ca': { type: 'string' },
+    'sim-state-dir': { type: 'string' },
+    seed: { type: 'string' },
+    'per-municipality': { type: 'string' },
+    municipality: { type: 'string', multiple: true },
+    role: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   const env = io.env;
   const [command = 'serve', arg] = positionals;
