@@ -72,7 +72,7 @@ const intArg = (v: string | undefined, name: string, dflt: number): number => {
 
 /** Runs one command; resolves with the exit code (serve resolves with the running VRS instead). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number | RunningVrs> {
-  const { values, positionals } = parseCliArgs([...argv], {
+  const { values, positionals } = parseCliArgs(argv, {
     'state-dir': { type: 'string' },
     'db-url': { type: 'string' },
     'lgwan-host': { type: 'string' },

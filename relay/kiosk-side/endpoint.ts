@@ -388,7 +388,6 @@ export class KioskEndpoint {
     }
   }
 
-  /** Stops accepting, closes every connection (kiosks reconnect elsewhere) and the server. */
   /**
    * Stops taking kiosks and writes the last health batch. Open sessions get a close frame and are closed;
    * with `exiting` (the process exits next) they are left open for the operating system to close at exit.

@@ -58,6 +58,42 @@ const cpuOf = (pid: number) => {
   return (Number(f[11]) + Number(f[12])) / 100;
 };
 
+type Load = ReturnType<typeof forkWorker>;
+
+/** Starts a load generator process, connects its clients and warms them up for a second. */
+async function startLoad(connect: {
+  mode: 'bare' | 'bare-one' | 'relay';
+  url: string;
+  relayKey?: string | undefined;
+  seeds?: string[] | undefined;
+}): Promise<Load> {
+  const load = forkWorker('./load.ts', [], GEN_NODE_ARGS);
+  await load.next();
+  load.send({ cmd: 'connect', ...connect, clients: CLIENTS });
+  await load.next();
+  load.send({ cmd: 'run', durationMs: 1000, inflight: 2 }); // warm-up
+  await load.next();
+  return load;
+}
+
+/** One run of the load generator, with the cores the forwarder and the back end used during it. */
+async function timedRun(
+  load: Load,
+  run: { durationMs: number; inflight?: number; rate?: number },
+  forwarderPid: number,
+  backendPid: number,
+): Promise<RunResult> {
+  const forwarder0 = cpuOf(forwarderPid);
+  const backend0 = cpuOf(backendPid);
+  const t0 = performance.now();
+  load.send({ cmd: 'run', ...run });
+  const r = await load.next<RunResult>();
+  const secs = (performance.now() - t0) / 1000;
+  r.forwarderCpu = (cpuOf(forwarderPid) - forwarder0) / secs;
+  r.backendCpu = (cpuOf(backendPid) - backend0) / secs;
+  return r;
+}
+
 async function measure(
   mode: 'bare' | 'relay',
   url: string,
@@ -67,29 +103,20 @@ async function measure(
   seeds?: string[],
   probe?: { before(): Promise<void>; after(): Promise<void> },
 ) {
-  const load = forkWorker('./load.ts', [], GEN_NODE_ARGS);
-  await load.next();
-  load.send({ cmd: 'connect', mode, url, relayKey, seeds, clients: CLIENTS });
-  await load.next();
-  load.send({ cmd: 'run', durationMs: 1000, inflight: 2 }); // warm-up
-  await load.next();
-  const forwarder0 = cpuOf(forwarderPid);
-  const backend0 = cpuOf(backendPid);
-  const t0 = performance.now();
-  load.send({ cmd: 'run', durationMs: SECONDS * 1000, inflight: INFLIGHT });
-  const throughput = await load.next<RunResult>();
-  const secs = (performance.now() - t0) / 1000;
-  throughput.forwarderCpu = (cpuOf(forwarderPid) - forwarder0) / secs;
-  throughput.backendCpu = (cpuOf(backendPid) - backend0) / secs;
+  const load = await startLoad({ mode, url, relayKey, seeds });
+  const throughput = await timedRun(
+    load,
+    { durationMs: SECONDS * 1000, inflight: INFLIGHT },
+    forwarderPid,
+    backendPid,
+  );
   await probe?.before();
-  const forwarder1 = cpuOf(forwarderPid);
-  const backend1 = cpuOf(backendPid);
-  const t1 = performance.now();
-  load.send({ cmd: 'run', durationMs: LATENCY_SECONDS * 1000, rate: RATE });
-  const latency = await load.next<RunResult>();
-  const secs1 = (performance.now() - t1) / 1000;
-  latency.forwarderCpu = (cpuOf(forwarderPid) - forwarder1) / secs1;
-  latency.backendCpu = (cpuOf(backendPid) - backend1) / secs1;
+  const latency = await timedRun(
+    load,
+    { durationMs: LATENCY_SECONDS * 1000, rate: RATE },
+    forwarderPid,
+    backendPid,
+  );
   await probe?.after();
   await load.kill();
   return { throughput, latency };
@@ -110,12 +137,7 @@ async function bare() {
  * one process, so on one core. Throughput only.
  */
 async function bareOneProcess() {
-  const load = forkWorker('./load.ts', [], GEN_NODE_ARGS);
-  await load.next();
-  load.send({ cmd: 'connect', mode: 'bare-one', url: '', clients: CLIENTS });
-  await load.next();
-  load.send({ cmd: 'run', durationMs: 1000, inflight: 2 }); // warm-up
-  await load.next();
+  const load = await startLoad({ mode: 'bare-one', url: '' });
   load.send({ cmd: 'run', durationMs: SECONDS * 1000, inflight: INFLIGHT });
   const r = await load.next<RunResult>();
   await load.kill();

@@ -13,23 +13,29 @@ export interface Bare {
   close(): Promise<void>;
 }
 
-const listen = async (server: ReturnType<typeof createServer>) => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
-};
-
-export async function startBareEcho(): Promise<Bare> {
+/** A `ws` server on a loopback port: its URL, and a close for both the server and its HTTP listener. */
+async function wsServer(
+  options: { maxPayload?: number },
+  onClose: () => void = () => undefined,
+): Promise<Bare & { wss: WebSocketServer }> {
   const server = createServer();
-  const wss = new WebSocketServer({ server, perMessageDeflate: false });
-  wss.on('connection', (ws) => ws.on('message', (d, bin) => ws.send(d, { binary: bin })));
-  const url = await listen(server);
+  const wss = new WebSocketServer({ server, perMessageDeflate: false, ...options });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
-    url,
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    wss,
     close: async () => {
+      onClose();
       wss.close();
       server.close();
     },
   };
+}
+
+export async function startBareEcho(): Promise<Bare> {
+  const echo = await wsServer({});
+  echo.wss.on('connection', (ws) => ws.on('message', (d, bin) => ws.send(d, { binary: bin })));
+  return echo;
 }
 
 export async function startBareForwarder(upstreamUrl: string): Promise<Bare> {
@@ -38,8 +44,7 @@ export async function startBareForwarder(upstreamUrl: string): Promise<Bare> {
     upstream.once('open', r);
     upstream.once('error', j);
   });
-  const server = createServer();
-  const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 64 * 1024 });
+  const forwarder = await wsServer({ maxPayload: 64 * 1024 }, () => upstream.close());
   const routes = new Map<number, { ws: WebSocket; clientId: number }>();
   let seq = 0;
   upstream.on('message', (d: Buffer) => {
@@ -50,7 +55,7 @@ export async function startBareForwarder(upstreamUrl: string): Promise<Bare> {
     d.writeUInt32BE(route.clientId, 0);
     route.ws.send(d);
   });
-  wss.on('connection', (ws) => {
+  forwarder.wss.on('connection', (ws) => {
     ws.on('message', (d: Buffer) => {
       const id = ++seq >>> 0;
       routes.set(id, { ws, clientId: d.readUInt32BE(0) });
@@ -58,13 +63,5 @@ export async function startBareForwarder(upstreamUrl: string): Promise<Bare> {
       upstream.send(d);
     });
   });
-  const url = await listen(server);
-  return {
-    url,
-    close: async () => {
-      upstream.close();
-      wss.close();
-      server.close();
-    },
-  };
+  return forwarder;
 }
