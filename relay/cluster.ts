@@ -15,6 +15,13 @@ export const ClusterEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('stop'), scope: z.string(), stopped: z.boolean() }),
   z.object({ type: z.literal('alert'), alert: Alert }),
+  /** Kiosks whose session or device health changed (dashboards refresh); `cleared`: device alerts that cleared. */
+  z.object({
+    type: z.literal('fleet'),
+    kioskIds: z.array(z.string()).max(50),
+    count: z.number().int(),
+    cleared: z.array(z.number().int()).max(200).optional(),
+  }),
   /** Sessions just established on `process`: any other process holding one of these kiosks drops it. */
   z.object({
     type: z.literal('sessions'),

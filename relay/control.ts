@@ -5,6 +5,7 @@ import { AlertStore, type Alert, type AlertInput } from './store/alerts.js';
 import { AuditLog } from './store/audit.js';
 import { BanList, type BanScope } from './store/bans.js';
 import { EnrollmentCodes, type RedeemResult } from './store/enrollment.js';
+import { FleetStore } from './store/fleet.js';
 import { KioskRegistry } from './store/kiosks.js';
 import { migrate } from './store/schema.js';
 import { StopList } from './store/stops.js';
@@ -31,6 +32,8 @@ export class Control {
   readonly bans: BanList;
   readonly stops: StopList;
   readonly alerts: AlertStore;
+  /** Where kiosks are and how they are, for the dashboard. */
+  readonly fleet: FleetStore;
   readonly #cluster: Cluster;
   readonly #log: Logger;
   readonly #webhookUrl: string | undefined;
@@ -39,6 +42,7 @@ export class Control {
   readonly #stopListeners = new Set<Listener<{ scope: string; stopped: boolean }>>();
   readonly #banListeners = new Set<Listener<{ scope: BanScope; subject: string }>>();
   readonly #sessionListeners = new Set<Listener<Extract<ClusterEvent, { type: 'sessions' }>>>();
+  readonly #fleetListeners = new Set<Listener<Extract<ClusterEvent, { type: 'fleet' }>>>();
 
   constructor(options: ControlOptions) {
     this.db = options.db;
@@ -51,6 +55,20 @@ export class Control {
     this.stops = new StopList(this.db);
     this.alerts = new AlertStore(this.db);
     this.#cluster = new Cluster(this.db);
+    this.fleet = new FleetStore(this.db, this.#log.child('fleet'), options.now);
+    this.fleet.raiseAlert = (a) => this.raiseAlert(a);
+    let cleared: number[] = [];
+    this.fleet.onAlertCleared = (ids) => cleared.push(...ids);
+    this.fleet.onChange = (ids) => {
+      const ev = {
+        type: 'fleet' as const,
+        kioskIds: ids.slice(0, 50),
+        count: ids.length,
+        cleared: cleared.slice(0, 200),
+      };
+      cleared = [];
+      void this.#publish(ev);
+    };
   }
 
   async start(): Promise<void> {
@@ -60,6 +78,7 @@ export class Control {
   }
 
   async close(): Promise<void> {
+    await this.fleet.close();
     await this.#cluster.stop();
   }
 
@@ -83,6 +102,11 @@ export class Control {
   onSessions(fn: Listener<Extract<ClusterEvent, { type: 'sessions' }>>): () => void {
     this.#sessionListeners.add(fn);
     return () => this.#sessionListeners.delete(fn);
+  }
+
+  onFleet(fn: Listener<Extract<ClusterEvent, { type: 'fleet' }>>): () => void {
+    this.#fleetListeners.add(fn);
+    return () => this.#fleetListeners.delete(fn);
   }
 
   /** Tells the other processes which kiosks just got a session here (batched by the caller). */
@@ -110,6 +134,9 @@ export class Control {
         return;
       case 'sessions':
         for (const fn of this.#sessionListeners) fn(ev);
+        return;
+      case 'fleet':
+        for (const fn of this.#fleetListeners) fn(ev);
         return;
       default: {
         const never: never = ev;
@@ -163,11 +190,22 @@ export class Control {
     }
   }
 
-  async createEnrollCode(name: string | undefined, ttlMs: number | undefined, by: string) {
-    const out = await this.codes.create({ name, ttlMs });
+  async createEnrollCode(
+    name: string | undefined,
+    ttlMs: number | undefined,
+    by: string,
+    place: { store?: string | undefined; municipality?: string | undefined } = {},
+  ) {
+    const out = await this.codes.create({ name, ttlMs, ...place });
     await this.audit.append({
       kind: 'enroll.code-created',
-      detail: { by, kioskName: name ?? null, expiresAt: out.expiresAt },
+      detail: {
+        by,
+        kioskName: name ?? null,
+        store: place.store ?? null,
+        municipality: place.municipality ?? null,
+        expiresAt: out.expiresAt,
+      },
     });
     return out;
   }

@@ -82,6 +82,26 @@ export class Metrics {
     return this.#values.get(name)?.get(labelKey(labels)) ?? 0;
   }
 
+  /** Every counter's values by label set, and every histogram's cumulative bucket counts (the live view). */
+  snapshot(): {
+    counters: Record<string, Record<string, number>>;
+    histograms: Record<string, { buckets: number[]; counts: number[]; count: number }>;
+  } {
+    const counters: Record<string, Record<string, number>> = {};
+    for (const [name, m] of this.#values) counters[name] = Object.fromEntries(m);
+    const histograms: Record<string, { buckets: number[]; counts: number[]; count: number }> = {};
+    for (const [name, m] of this.#histograms) {
+      const counts = new Array<number>(LATENCY_BUCKETS.length).fill(0);
+      let count = 0;
+      for (const h of m.values()) {
+        h.counts.forEach((c, i) => (counts[i] = (counts[i] ?? 0) + c));
+        count += h.count;
+      }
+      histograms[name] = { buckets: LATENCY_BUCKETS, counts, count };
+    }
+    return { counters, histograms };
+  }
+
   render(): string {
     const out: string[] = [];
     for (const [name, fam] of this.#families) {

@@ -15,6 +15,8 @@ import { loadIdentity } from './identity-file.js';
 import { KioskEndpoint } from './kiosk-side/endpoint.js';
 import { relayMetrics, type Metrics } from './metrics.js';
 import { opsApp } from './ops/app.js';
+import { LiveSampler } from './ops/dashboard/live.js';
+import { dashboardRoutes } from './ops/dashboard/routes.js';
 import { OperatorStore, type SessionPolicy } from './store/operators.js';
 import { VrsLink } from './vrs-side/link.js';
 import { Router } from './vrs-side/router.js';
@@ -188,29 +190,45 @@ export async function startRelay(
   const kioskUrl = await endpoint.listen(o.kioskHost, o.kioskPort);
 
   const loopback = /^(127\.|::1$|localhost$)/.test(o.opsHost);
+  const statusView = () => ({
+    process: processId,
+    identityPublicKey: keyId(identity.publicKey),
+    sessions: endpoint.sessions.size,
+    connections: endpoint.connectionCount,
+    pendingRequests: forwarder.pendingCount ?? 0,
+    kiosksEnrolled: control.kiosks.activeCount,
+    vrs: links.map((l) => ({
+      name: l.name,
+      url: l.config.url,
+      up: l.ready,
+      breaker: l.breaker.state,
+      municipalities: [...l.municipalities].sort(),
+      lastError: l.lastError,
+    })),
+  });
+  // Every second this process publishes its live figures (and so its liveness: kiosks whose session is on a
+  // process silent for 15 s count as offline) for every process's dashboard.
+  const sampler = new LiveSampler(metrics, () => ({
+    sessions: endpoint.sessions.size,
+    connections: endpoint.connectionCount,
+    pending: forwarder.pendingCount ?? 0,
+  }));
+  const publishSample = () =>
+    control.fleet.publishSample(processId, sampler.sample()).catch((err: unknown) => {
+      log.warn('live.publish_failed', { error: err instanceof Error ? err.message : 'error' });
+    });
+  await publishSample();
+  const sampleTimer = setInterval(() => void publishSample(), 1000);
+  sampleTimer.unref();
   const ops = opsApp({
+    extend: (app) => dashboardRoutes(app, { control, operators, status: statusView }),
     control,
     operators,
     secureCookies: o.opsSecureCookies ?? !loopback,
     view: {
       metrics: () => metrics.render(),
       isOnline: (id) => endpoint.sessions.get(id) !== undefined,
-      status: () => ({
-        process: processId,
-        identityPublicKey: keyId(identity.publicKey),
-        sessions: endpoint.sessions.size,
-        connections: endpoint.connectionCount,
-        pendingRequests: forwarder.pendingCount ?? 0,
-        kiosksEnrolled: control.kiosks.activeCount,
-        vrs: links.map((l) => ({
-          name: l.name,
-          url: l.config.url,
-          up: l.ready,
-          breaker: l.breaker.state,
-          municipalities: [...l.municipalities].sort(),
-          lastError: l.lastError,
-        })),
-      }),
+      status: statusView,
     },
   });
   const opsServer = createAdaptorServer({ fetch: ops.fetch }) as Server;
@@ -246,7 +264,10 @@ export async function startRelay(
       if (stopped) return;
       stopped = true;
       for (const l of links) l.stop();
+      clearInterval(sampleTimer);
       await endpoint.close(options);
+      // Its sessions are over: dashboards show its kiosks offline now, not after the 15-s staleness.
+      await db.query('DELETE FROM relay_processes WHERE id = $1', [processId]).catch(() => undefined);
       forwarder.close();
       ids.close();
       await new Promise<void>((r) => {

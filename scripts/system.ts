@@ -253,6 +253,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     );
     stops.push(() => kiosk.stop());
     link.setHealth(() => kiosk.health());
+    kiosk.onHealthChange(() => link.client.reportHealth());
     const host = await startHost({
       core: kiosk.flow,
       port: options.ports?.kiosk ?? 0,

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   });
   const runtime = await startKioskRuntime(config, { relay: relay.port, certificate: certificatePort, log });
   relay.setHealth(() => runtime.health());
+  runtime.onHealthChange(() => relay.client.reportHealth());
   const here = dirname(fileURLToPath(import.meta.url));
   const win = createKioskWindow({ preload: join(here, 'preload.cjs'), production: config.production });
   const disconnect = connectWindow(runtime.flow, win);

@@ -39,6 +39,8 @@ export interface KioskRuntime<C> {
   flow: KioskFlow<C>;
   /** The devices' state for the relay heartbeat. */
   health(): DeviceHealth;
+  /** Called (at most once a second) when `health()` changes: the kiosk reports it to the relay at once. */
+  onHealthChange(listener: () => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -97,21 +99,47 @@ export async function startKioskRuntime<C>(
   );
   flow.start();
   card.start();
+  /**
+   * Every state the drivers know, as it is: printer cover open / jam / offline (a fault), paper out (the
+   * printer is fine, its paper is not), acceptor jam, hopper empty or jammed at the last payout.
+   */
+  const health = (): DeviceHealth => {
+    const p = printer.state;
+    return {
+      reader: reader.state === 'ready' ? 'ok' : reader.state === 'connecting' ? 'unknown' : 'disconnected',
+      printer:
+        p === 'ready' || p === 'paper-out'
+          ? 'ok'
+          : p === 'gone'
+            ? 'disconnected'
+            : p === 'cover-open' || p === 'jam'
+              ? p
+              : 'fault',
+      paper: p === 'paper-out' ? 'out' : p === 'gone' ? 'unknown' : 'ok',
+      pinpad: pinpad.connected ? 'ok' : 'disconnected',
+      coin: !coins.acceptorConnected ? 'disconnected' : coins.acceptorJammed ? 'jam' : 'ok',
+      hopper: !coins.hopperConnected ? 'disconnected' : coins.hopperCondition,
+      software: SOFTWARE_VERSION,
+    };
+  };
+  const healthListeners = new Set<() => void>();
+  let lastHealth = JSON.stringify(health());
+  const watch = setInterval(() => {
+    const now = JSON.stringify(health());
+    if (now === lastHealth) return;
+    lastHealth = now;
+    for (const l of healthListeners) l();
+  }, 1000);
+  watch.unref();
   return {
     flow,
-    health(): DeviceHealth {
-      const p = printer.state;
-      return {
-        reader: reader.state === 'ready' ? 'ok' : reader.state === 'connecting' ? 'unknown' : 'disconnected',
-        printer: p === 'ready' ? 'ok' : p === 'gone' ? 'disconnected' : 'fault',
-        paper: p === 'paper-out' ? 'out' : p === 'gone' ? 'unknown' : 'ok',
-        pinpad: pinpad.connected ? 'ok' : 'disconnected',
-        coin: coins.acceptorConnected ? 'ok' : 'disconnected',
-        hopper: coins.hopperConnected ? 'ok' : 'disconnected',
-        software: SOFTWARE_VERSION,
-      };
+    health,
+    onHealthChange(listener) {
+      healthListeners.add(listener);
+      return () => healthListeners.delete(listener);
     },
     async stop() {
+      clearInterval(watch);
       flow.stop();
       await card.stop();
       await Promise.allSettled([reader.close(), printer.stop(), pinpad.stop(), coins.stop()]);

@@ -36,13 +36,28 @@ export const municipality = z.object({
 export type Municipality = z.infer<typeof municipality>;
 
 export const deviceState = z.enum(['ok', 'fault', 'disconnected', 'unknown']);
+/** A change hopper: `low` and `empty` from its level sensors or a payout that ran dry, `jam` from its status. */
+export const hopperState = z.enum(['ok', 'low', 'empty', 'jam', 'fault', 'disconnected', 'unknown']);
+/**
+ * Device health, sent with every heartbeat and out of turn when it changes. Every state the drivers know is
+ * reported as it is (the relay decides what is red or yellow): printer cover open and jam, paper low and out,
+ * coin acceptor jam, hopper low, empty and jam, reader fault, PIN pad unplugged. Several hoppers (one per
+ * denomination) go in `hoppers`, with `hopper` their worst state; a bill validator in `noteValidator`.
+ */
 export const health = z.object({
   reader: deviceState,
-  printer: deviceState,
+  printer: z.enum(['ok', 'fault', 'disconnected', 'unknown', 'cover-open', 'jam']),
   paper: z.enum(['ok', 'low', 'out', 'unknown']),
   pinpad: deviceState,
-  coin: deviceState,
-  hopper: deviceState,
+  coin: z.enum(['ok', 'fault', 'disconnected', 'unknown', 'jam']),
+  hopper: hopperState,
+  hoppers: z
+    .array(z.object({ denomination: z.number().int().positive().max(10_000), state: hopperState }))
+    .max(8)
+    .optional(),
+  noteValidator: z
+    .enum(['ok', 'fault', 'disconnected', 'unknown', 'jam', 'full', 'cashbox-removed'])
+    .optional(),
   software: z.string().min(1).max(64),
 });
 export type DeviceHealth = z.infer<typeof health>;

@@ -26,6 +26,7 @@ import type { Router } from '../vrs-side/router.js';
 import { KioskConnection } from './connection.js';
 import { handleEnroll } from './enroll-route.js';
 import { refuseUpgrade, sourceOf } from './refuse.js';
+import { classifyHealth } from '../store/health.js';
 import { SessionTable } from './sessions.js';
 
 export interface KioskEndpointOptions {
@@ -68,6 +69,7 @@ export class KioskEndpoint {
   readonly #handshaking = new Set<KioskConnection>();
   readonly #seenHellos = new Map<string, number>();
   readonly #dirtyHealth = new Map<string, { at: Date; health: unknown }>();
+  readonly #lastHealth = new WeakMap<KioskConnection, string>();
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unsubscribe: Array<() => void> = [];
   readonly #relayKey: string;
@@ -306,10 +308,19 @@ export class KioskEndpoint {
       case 'issue.outcome':
         void this.#outcome(conn, m);
         return;
-      case 'heartbeat':
+      case 'heartbeat': {
         this.#dirtyHealth.set(conn.kioskId, { at: new Date(), health: m.health });
+        // A change of device class or issues is written and shown at once (and raises or clears device
+        // alerts); unchanged health waits for the periodic batch.
+        const c = classifyHealth(m.health);
+        const key = `${c.status}|${c.issues.join(',')}`;
+        if (this.#lastHealth.get(conn) !== key) {
+          this.#lastHealth.set(conn, key);
+          this.#o.control.fleet.healthChanged(conn.kioskId, m.health);
+        }
         conn.send({ v: 1, type: 'heartbeat.ack', seq: m.seq, serverTime: Date.now() });
         return;
+      }
       case 'municipalities.request':
         conn.send({
           v: 1,

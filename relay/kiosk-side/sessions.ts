@@ -54,14 +54,22 @@ export class SessionTable {
     this.#byKiosk.set(conn.kioskId, conn);
     if (old !== undefined && old !== conn) this.#replace(old, conn.source);
     this.#toAnnounce.push({ id: conn.kioskId, at: conn.establishedAt });
+    this.#control.fleet.sessionChanged(conn.kioskId, this.#processId, true);
   }
 
   remove(conn: KioskConnection): void {
-    if (this.#byKiosk.get(conn.kioskId) === conn) this.#byKiosk.delete(conn.kioskId);
+    if (this.#byKiosk.get(conn.kioskId) === conn) {
+      this.#byKiosk.delete(conn.kioskId);
+      this.#control.fleet.sessionChanged(conn.kioskId, this.#processId, false);
+    }
   }
 
   #replace(old: KioskConnection, newSource: string | undefined): void {
-    if (this.#byKiosk.get(old.kioskId) === old) this.#byKiosk.delete(old.kioskId);
+    if (this.#byKiosk.get(old.kioskId) === old) {
+      this.#byKiosk.delete(old.kioskId);
+      // Replaced from another process: that one records its own session; here only ours ends.
+      if (newSource === undefined) this.#control.fleet.sessionChanged(old.kioskId, this.#processId, false);
+    }
     this.#ids.clone(old.kioskId, old.source, newSource);
     old.send({ v: 1, type: 'notice', code: 'RELAY_SESSION_REPLACED' });
     old.close(4409, 'RELAY_SESSION_REPLACED');

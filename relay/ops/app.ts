@@ -127,6 +127,7 @@ export function opsApp(deps: {
       b.name,
       b.ttlMinutes === undefined ? undefined : b.ttlMinutes * 60_000,
       operator(c),
+      { store: b.store, municipality: b.municipality },
     );
     return c.json({ ok: true, ...out }, 201);
   });

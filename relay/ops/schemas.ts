@@ -1,7 +1,25 @@
 import { z } from 'zod';
 
+/** Text an operator types that is shown again: no control characters, no lone surrogates. */
+const shownText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine(
+      (v) =>
+        !/\p{Cc}/u.test(v) &&
+        !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(v),
+      'printable text',
+    );
+
 export const CreateCodeBody = z.object({
   name: z.string().min(1).max(64).optional(),
+  store: shownText(80).optional(),
+  municipality: z
+    .string()
+    .regex(/^\d{6}$/, '6-digit municipality code')
+    .optional(),
   ttlMinutes: z
     .number()
     .int()

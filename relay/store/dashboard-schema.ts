@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS relay_kiosk_health (
 );
 CREATE INDEX IF NOT EXISTS relay_kiosk_health_kiosk ON relay_kiosk_health (kiosk_id, at DESC);
 
+CREATE TABLE IF NOT EXISTS relay_processes (
+  id      text PRIMARY KEY,
+  at      timestamptz NOT NULL,
+  sample  jsonb NOT NULL
+);
+
 ALTER TABLE relay_alerts ADD COLUMN IF NOT EXISTS cleared_at timestamptz;
 ALTER TABLE relay_alerts ADD COLUMN IF NOT EXISTS acknowledged_by text;
 `;

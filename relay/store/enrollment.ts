@@ -35,6 +35,8 @@ interface CodeRow {
   expires_at: Date | string;
   tries_left: number;
   used_at: Date | string | null;
+  store?: string | null;
+  municipality?: string | null;
 }
 
 /**
@@ -52,7 +54,15 @@ export class EnrollmentCodes {
     this.#now = now;
   }
 
-  async create(options: { name?: string | undefined; ttlMs?: number | undefined } = {}): Promise<{
+  async create(
+    options: {
+      name?: string | undefined;
+      ttlMs?: number | undefined;
+      /** Where the kiosk will stand: the store's name and the municipality code (JIS X 0402, 6 digits). */
+      store?: string | undefined;
+      municipality?: string | undefined;
+    } = {},
+  ): Promise<{
     code: string;
     expiresAt: string;
   }> {
@@ -63,14 +73,30 @@ export class EnrollmentCodes {
     for (let i = 0; i < ENROLL_CODE_LENGTH; i++) code += ENROLL_ALPHABET[randomInt(ENROLL_ALPHABET.length)];
     const expiresAt = new Date(this.#now() + ttl).toISOString();
     await this.#db.query(
-      'INSERT INTO relay_enroll_codes (code_hash, name, expires_at, tries_left) VALUES ($1, $2, $3, $4)',
-      [hashCode(code), options.name ?? null, expiresAt, ENROLL_TRIES],
+      `INSERT INTO relay_enroll_codes (code_hash, name, expires_at, tries_left, store, municipality)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        hashCode(code),
+        options.name ?? null,
+        expiresAt,
+        ENROLL_TRIES,
+        options.store ?? null,
+        options.municipality ?? null,
+      ],
     );
     return { code, expiresAt };
   }
 
   /** Codes not yet used and not expired (without the codes themselves). */
-  async listPending(): Promise<Array<{ name: string | null; expiresAt: string; triesLeft: number }>> {
+  async listPending(): Promise<
+    Array<{
+      name: string | null;
+      expiresAt: string;
+      triesLeft: number;
+      store: string | null;
+      municipality: string | null;
+    }>
+  > {
     const r = await this.#db.query<CodeRow>(
       'SELECT * FROM relay_enroll_codes WHERE used_at IS NULL AND tries_left > 0 AND expires_at > $1 ORDER BY expires_at',
       [new Date(this.#now()).toISOString()],
@@ -79,6 +105,8 @@ export class EnrollmentCodes {
       name: row.name,
       expiresAt: new Date(row.expires_at).toISOString(),
       triesLeft: row.tries_left,
+      store: row.store ?? null,
+      municipality: row.municipality ?? null,
     }));
   }
 
@@ -120,8 +148,15 @@ export class EnrollmentCodes {
       }
       const name = input.name ?? row.name;
       const ins = await tx.query(
-        'INSERT INTO relay_kiosks (kiosk_id, name) VALUES ($1, $2) ON CONFLICT (kiosk_id) DO NOTHING',
-        [input.publicKey, name],
+        `INSERT INTO relay_kiosks (kiosk_id, name, store, municipality, prefecture) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (kiosk_id) DO NOTHING`,
+        [
+          input.publicKey,
+          name,
+          row.store ?? null,
+          row.municipality ?? null,
+          row.municipality?.slice(0, 2) ?? null,
+        ],
       );
       if (ins.affectedRows !== 1) {
         await burn();

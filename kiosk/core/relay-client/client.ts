@@ -301,6 +301,24 @@ export class RelayClient {
     this.#changed();
   }
 
+  /**
+   * Sends a heartbeat now, out of turn: the kiosk calls it when device health changes, so the center sees a
+   * paper-out or an unplugged PIN pad at once instead of up to 30 s later. A no-op while not connected.
+   */
+  reportHealth(): void {
+    const ws = this.#ws;
+    if (ws === null || ws === undefined || this.#session === null) return;
+    void (async () => {
+      let health: DeviceHealth;
+      try {
+        health = await this.#o.health();
+      } catch {
+        return;
+      }
+      if (this.#ws === ws) this.#send({ v: 1, type: 'heartbeat', seq: this.#heartbeatSeq++, health });
+    })();
+  }
+
   #startHeartbeat(ws: WebSocket): void {
     const period = this.#o.heartbeatMs ?? 30_000;
     this.#lastAckSeq = this.#heartbeatSeq - 1;

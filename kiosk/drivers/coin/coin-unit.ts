@@ -122,6 +122,13 @@ export class CoinUnit {
     );
   }
 
+  /**
+   * What the last payout learnt of the hopper (`empty`, `jam`), until a payout succeeds or it is re-plugged;
+   * and whether the acceptor reported a jam since its last accepted coin. Reported in the kiosk's health.
+   */
+  hopperCondition: 'ok' | 'empty' | 'jam' = 'ok';
+  acceptorJammed = false;
+
   get acceptorConnected(): boolean {
     return this.#acceptorUp;
   }
@@ -213,11 +220,14 @@ export class CoinUnit {
       const r = await this.#hopper.dispense(batch);
       paid += r.paid;
       if (!r.ok) {
+        if (r.code === 'HOPPER_EMPTY') this.hopperCondition = 'empty';
+        if (r.code === 'HOPPER_JAM') this.hopperCondition = 'jam';
         this.#log?.error('coin.change-short', { code: r.code, dueYen: yen, paidYen: paid * HOPPER_COIN_YEN });
         return { ok: false, code: r.code, paidYen: paid * HOPPER_COIN_YEN };
       }
       coins -= batch;
     }
+    this.hopperCondition = 'ok';
     this.#log?.info('coin.change-paid', { paidYen: paid * HOPPER_COIN_YEN });
     return { ok: true, paidYen: paid * HOPPER_COIN_YEN };
   }
@@ -296,6 +306,8 @@ export class CoinUnit {
   }
 
   #emit(e: PaymentEvent): void {
+    if (e.type === 'fault' && e.code === 'COIN_ACCEPTOR_JAM') this.acceptorJammed = true;
+    if (e.type === 'inserted') this.acceptorJammed = false;
     for (const l of this.#listeners) l(e);
   }
 }

@@ -1,0 +1,176 @@
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import WebSocket from 'ws';
+import { startTestSystem, type TestSystem } from '../support/system.js';
+
+/**
+ * The operators' dashboard in Chromium, on the whole system (`npm start`'s set-up: relay, VRS stand-in,
+ * simulators, one enrolled kiosk). The demo admin signs in as `npm start` tells; device faults are made
+ * on the testers' control panel and must show on the dashboard as the kiosk reports them.
+ */
+let sys: TestSystem;
+let failed = false;
+
+test.beforeAll(async () => {
+  sys = await startTestSystem({});
+});
+test.afterEach(async ({ page: _page }, info) => {
+  if (info.status !== info.expectedStatus) failed = true;
+});
+test.afterAll(async ({ browser: _b }, info) => {
+  await sys?.shutdown({ failed, keepLogsIn: info.outputPath('logs') });
+});
+
+const kioskId = () => sys.relay.control.kiosks.list(10).then((l) => l[0]?.kioskId ?? '');
+
+async function signIn(page: Page, name = sys.dashboardLogin.name, password = sys.dashboardLogin.password) {
+  await page.goto(sys.urls.dashboard);
+  await page.getByTestId('login-name').fill(name);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
+  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+}
+
+test('a wrong password is refused; the demo admin signs in and sees the kiosk on the fleet page and the map', async ({
+  page,
+}, info) => {
+  await signIn(page, sys.dashboardLogin.name, 'not-the-password');
+  await expect(page.getByTestId('login-error')).not.toBeEmpty();
+  await signIn(page);
+  await expect(page.getByTestId('whoami')).toContainText('demo-admin');
+  const row = page.getByTestId('fleet-row').first();
+  await expect(row).toBeVisible();
+  await expect(row.getByTestId('status')).toHaveClass(/green/, { timeout: 30_000 });
+  await expect(page.getByTestId('tilemap').locator('button')).toHaveCount(47);
+  await shot(page, info, 'fleet');
+});
+
+test('paper out on the panel turns the kiosk yellow and raises a device alert that clears when paper is back', async ({
+  page,
+}) => {
+  await signIn(page);
+  const row = page.getByTestId('fleet-row').first();
+  await expect(row.getByTestId('status')).toHaveClass(/green/, { timeout: 30_000 });
+  await sys.panel('POST', '/api/printer/fault', { kind: 'paper-out' });
+  await expect(row.getByTestId('status')).toHaveClass(/yellow/, { timeout: 30_000 });
+  await page.goto(`${sys.urls.dashboard}#/alerts`);
+  const alert = page.locator('[data-testid="alert-row"][data-kind="device"]').first();
+  await expect(alert).toHaveAttribute('data-cleared', 'false', { timeout: 30_000 });
+  await sys.panel('POST', '/api/printer/fault', { kind: 'clear' });
+  await expect(alert).toHaveAttribute('data-cleared', 'true', { timeout: 30_000 });
+  await page.goto(`${sys.urls.dashboard}#/fleet`);
+  await expect(page.getByTestId('fleet-row').first().getByTestId('status')).toHaveClass(/green/, {
+    timeout: 30_000,
+  });
+});
+
+test('a bad handshake raises an alert that appears live', async ({ page }) => {
+  await signIn(page);
+  await page.goto(`${sys.urls.dashboard}#/alerts`);
+  await expect(page.getByTestId('alert-rows')).toBeVisible();
+  const before = await page.locator('[data-kind="handshake-failed"]').count();
+  const ws = new WebSocket(sys.relay.info.kiosk, { headers: { 'x-channel-hello': 'AAAA' } });
+  await new Promise<void>((r) => {
+    ws.on('unexpected-response', () => r());
+    ws.on('error', () => r());
+  });
+  ws.terminate();
+  await expect(page.locator('[data-kind="handshake-failed"]')).toHaveCount(before + 1, { timeout: 30_000 });
+});
+
+test('markup in a store name is shown as text', async ({ page }) => {
+  await signIn(page);
+  await page.goto(`${sys.urls.dashboard}#/ops`);
+  const store = '<img src=x data-pwned=1>ローソン<b>bold</b>';
+  await page.getByTestId('code-store').fill(store);
+  await page.getByTestId('code-municipality').fill('131016');
+  await page.getByTestId('create-code').click();
+  await expect(page.getByTestId('ops-message')).toHaveAttribute('data-code', /^[2-9A-Z]{8}$/);
+  await expect(page.getByText(store, { exact: true })).toBeVisible();
+  await expect(page.locator('img[data-pwned]')).toHaveCount(0);
+  await expect(page.locator('b', { hasText: 'bold' })).toHaveCount(0);
+});
+
+test('a viewer cannot revoke: the server refuses even a hand-made request', async ({ page }) => {
+  await sys.relay.operators.add('viewer1', 'viewer', 'viewer-password-1', 'test');
+  await signIn(page, 'viewer1', 'viewer-password-1');
+  await expect(page.getByTestId('whoami')).toContainText('viewer');
+  const id = await kioskId();
+  await page.goto(`${sys.urls.dashboard}#/kiosk/${encodeURIComponent(id)}`);
+  await expect(page.getByTestId('kiosk-id')).toHaveText(id);
+  await expect(page.getByTestId('revoke')).toBeHidden();
+  const status = await page.evaluate(async (kiosk) => {
+    const s = (await (await fetch('/auth/session')).json()) as { csrf: string };
+    const r = await fetch(`/api/kiosks/${encodeURIComponent(kiosk)}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf },
+      body: JSON.stringify({ reason: 'viewer tries' }),
+    });
+    return r.status;
+  }, id);
+  expect(status).toBe(403);
+  expect(sys.relay.control.kiosks.status(id)).toBe('active');
+});
+
+test('a cross-site request carrying the session cookie is refused', async ({ page, context }) => {
+  await signIn(page);
+  await expect(page.getByTestId('whoami')).toBeVisible();
+  const cookies = await context.cookies();
+  const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const res = await fetch(`${sys.urls.relay}/api/stops`, {
+    method: 'POST',
+    headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' },
+    body: JSON.stringify({ scope: 'fleet', reason: 'csrf' }),
+  });
+  expect(res.status).toBe(403);
+  expect(((await res.json()) as { code: string }).code).toBe('RELAY_OPS_CSRF');
+  expect(sys.relay.control.stops.isStopped('fleet')).toBe(false);
+});
+
+test('the kill switch from the Operations page stops the kiosk, and resume brings it back', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto(`${sys.urls.dashboard}#/ops`);
+  await page.getByTestId('stop-scope').fill('fleet');
+  await page.getByTestId('stop-reason').fill('drill');
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('resume-fleet')).toBeVisible();
+  const kiosk = await page.context().newPage();
+  await kiosk.goto(sys.urls.kiosk);
+  await expect(kiosk.getByTestId('unavailable')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('resume-fleet').click();
+  await expect(page.getByTestId('resume-fleet')).toHaveCount(0);
+  await expect(kiosk.getByTestId('unavailable')).toHaveCount(0, { timeout: 30_000 });
+});
+
+test('a tampered audit row is shown as the break in the chain', async ({ page }) => {
+  await signIn(page);
+  await page.goto(`${sys.urls.dashboard}#/audit`);
+  await page.getByTestId('audit-check').click();
+  await expect(page.getByTestId('chain-ok')).toBeVisible();
+  const seq = 2;
+  await sys.relay.db.exec('ALTER TABLE relay_audit DISABLE TRIGGER relay_audit_no_change');
+  await sys.relay.db.query(`UPDATE relay_audit SET detail = '{"by":"mallory"}'::jsonb WHERE seq = $1`, [seq]);
+  await sys.relay.db.exec('ALTER TABLE relay_audit ENABLE TRIGGER relay_audit_no_change');
+  await page.getByTestId('audit-check').click();
+  await expect(page.getByTestId('chain-broken')).toHaveAttribute('data-seq', String(seq));
+});
+
+test('revoking the kiosk from its page disconnects it at once', async ({ page }) => {
+  await signIn(page);
+  const id = await kioskId();
+  await page.goto(`${sys.urls.dashboard}#/kiosk/${encodeURIComponent(id)}`);
+  await expect(page.getByTestId('kiosk-id')).toHaveText(id);
+  page.on('dialog', (d) => void d.accept());
+  await page.getByTestId('revoke-reason').fill('stolen');
+  await page.getByTestId('revoke').click();
+  await expect(page.getByTestId('kiosk-title').getByTestId('status')).toHaveClass(/revoked/, {
+    timeout: 30_000,
+  });
+  await expect.poll(() => sys.relay.endpoint.sessions.get(id) === undefined).toBe(true);
+  const audit = await sys.relay.control.audit.list(0, 10_000);
+  expect(audit.some((a) => a.kind === 'kiosk.revoked' && a.detail['by'] === 'demo-admin')).toBe(true);
+});
