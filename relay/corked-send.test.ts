@@ -36,14 +36,16 @@ describe('sendCorked', () => {
   });
 
   it('sends the frames of one tick in one writev, in order', async () => {
-    const socket = (serverSide as unknown as { _socket: Socket & Record<string, unknown> })._socket;
+    const socket = (serverSide as unknown as { _socket: Socket })._socket;
     const calls: string[] = [];
-    const original = { write: socket['_write'], writev: socket['_writev'] } as Record<
-      string,
-      (...a: unknown[]) => unknown
-    >;
-    socket['_write'] = (...a: unknown[]) => (calls.push('write'), original['write']!.apply(socket, a));
-    socket['_writev'] = (...a: unknown[]) => (calls.push('writev'), original['writev']!.apply(socket, a));
+    const spy = (name: '_write' | '_writev') => {
+      const original = socket[name] as (...a: unknown[]) => unknown;
+      const patched = (...a: unknown[]) => (calls.push(name), original.apply(socket, a));
+      Object.defineProperty(socket, name, { value: patched, configurable: true, writable: true });
+      return () =>
+        Object.defineProperty(socket, name, { value: original, configurable: true, writable: true });
+    };
+    const restore = [spy('_write'), spy('_writev')];
     const got: string[] = [];
     const all = new Promise<void>((resolve) =>
       client.on('message', (m: Buffer) => {
@@ -53,9 +55,8 @@ describe('sendCorked', () => {
     );
     for (const text of ['one', 'two', 'three']) sendCorked(serverSide, new TextEncoder().encode(text));
     await all;
-    socket['_write'] = original['write'];
-    socket['_writev'] = original['writev'];
+    for (const r of restore) r();
     expect(got).toEqual(['one', 'two', 'three']);
-    expect(calls).toEqual(['writev']);
+    expect(calls).toEqual(['_writev']);
   });
 });
