@@ -8,7 +8,7 @@ import { fromBase64Url } from '../../protocol/index.js';
 import { certificatePort } from '../core/devices/index.js';
 import { loadRendererAssets } from '../host/assets.js';
 import { registerAppScheme, serveAppScheme } from './app-protocol.js';
-import { KioskConfigSchema } from './config.js';
+import { parseKioskConfig } from './config.js';
 import { loadKioskIdentity } from './identity.js';
 import { connectWindow } from './ipc.js';
 import { startKioskRelay } from './relay.js';
@@ -28,7 +28,13 @@ else void main();
 async function main(): Promise<void> {
   const configPath = process.env['KIOSK_CONFIG'];
   if (!configPath) throw new Error('KIOSK_CONFIG: the path of the kiosk configuration file is required');
-  const config = KioskConfigSchema.parse(JSON.parse(readFileSync(configPath, 'utf8')));
+  const parsed = parseKioskConfig(readFileSync(configPath, 'utf8'));
+  if (!parsed.ok) {
+    log.error('config.invalid', { code: parsed.code, message: parsed.message });
+    app.exit(2);
+    return;
+  }
+  const config = parsed.config;
   await app.whenReady();
   serveAppScheme(await loadRendererAssets(false, config.appRoot));
   const relay = startKioskRelay({
