@@ -39,11 +39,7 @@ async function main(): Promise<void> {
   const configPath = process.env['KIOSK_CONFIG'];
   if (!configPath) throw new Error('KIOSK_CONFIG: the path of the kiosk configuration file is required');
   const parsed = parseKioskConfig(readFileSync(configPath, 'utf8'));
-  if (!parsed.ok) {
-    log.error('config.invalid', { code: parsed.code, message: parsed.message });
-    app.exit(2);
-    return;
-  }
+  if (!parsed.ok) throw Object.assign(new Error(parsed.message), { code: parsed.code });
   const config = parsed.config;
   await app.whenReady();
   serveAppScheme(await loadRendererAssets(false, config.appRoot));
