@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseCliArgs } from '../common/cli-args.js';
 import { openDb } from '../common/db.js';
 import { AuditLog } from './store/audit.js';
-import { OPERATOR_USAGE, operatorCommand } from './operator-cli.js';
+import { OPERATOR_USAGE, operatorCommand, syntheticFleetCommand } from './operator-cli.js';
 import { verifyExport } from './verify-file.js';
 
 const USAGE = `relay:cli — operate the relay through its operations API
@@ -44,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
     role: { type: 'string' },
     label: { type: 'string' },
     'password-stdin': { type: 'boolean' },
+    count: { type: 'string' },
+    hold: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   const [cmd, a1, a2] = positionals;
@@ -56,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     return print(verifyExport(readFileSync(a1, 'utf8')));
   }
   if (cmd === 'operator') return operatorCommand([a1, a2], values);
+  if (cmd === 'synthetic-fleet') return syntheticFleetCommand(values);
   if (cmd === 'verify-db') {
     const url = process.env['DATABASE_URL'];
     const stateDir = values['state-dir'] ?? process.env['RELAY_STATE_DIR'] ?? '.state/relay';

@@ -3,6 +3,35 @@ import { join } from 'node:path';
 import { openDb } from '../common/db.js';
 import { migrate } from './store/schema.js';
 import { OperatorStore, Role } from './store/operators.js';
+import { enrolSyntheticFleet, holdSynthetic } from './testing/synthetic-fleet.js';
+
+/** `relay:cli synthetic-fleet`: writes the synthetic fleet straight into the relay's database. */
+export async function syntheticFleetCommand(values: {
+  count?: string;
+  hold?: boolean;
+  'state-dir'?: string;
+}): Promise<number> {
+  const count = Number(values.count ?? 57_000);
+  if (!Number.isInteger(count) || count < 1 || count > 200_000) return fail('--count: 1 … 200000');
+  const url = process.env['DATABASE_URL'];
+  const stateDir = values['state-dir'] ?? process.env['RELAY_STATE_DIR'] ?? '.state/relay';
+  const db = await openDb({ url, dataDir: url ? undefined : join(stateDir, 'db') });
+  try {
+    await migrate(db);
+    const t0 = Date.now();
+    const r = await enrolSyntheticFleet(db, count);
+    process.stdout.write(JSON.stringify({ ok: true, ...r, seconds: (Date.now() - t0) / 1000 }) + '\n');
+    if (values.hold) {
+      const stop = holdSynthetic(db);
+      process.stderr.write('holding the synthetic kiosks online; Ctrl-C to stop\n');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      stop();
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
 
 export const OPERATOR_USAGE = `  operator add <name> --role R [--password-stdin]
                                        create an account (viewer, operator or admin) directly in the database
@@ -11,7 +40,10 @@ export const OPERATOR_USAGE = `  operator add <name> --role R [--password-stdin]
   operator reset <name> --role R [--password-stdin]   set role and password (ends its sessions)
   operator token <name> [--label L]    issue an API token for the account (printed once; only its hash is kept)
   operator disable <name>              disable an account (sessions end, tokens stop working)
-  operator list                        accounts, roles, locks`;
+  operator list                        accounts, roles, locks
+  synthetic-fleet [--count N] [--hold] enrol N (default 57,000) synthetic kiosks in every municipality, with
+                                       device health and history, shown online while --hold keeps running
+                                       (dashboards and their benchmark; the ids have no keys, they never connect)`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -220,10 +220,11 @@ export class FleetStore {
     if (f.prefecture !== undefined) where.push(`k.prefecture = ${p(f.prefecture)}`);
     if (f.municipalities !== undefined) where.push(`k.municipality = ANY(${p(f.municipalities)}::text[])`);
     if (f.q !== undefined && f.q !== '') {
+      // The text is matched literally: LIKE's wildcards and escape character are escaped.
       const like = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      where.push(
-        `(k.store ILIKE ${p(like)} OR k.name ILIKE $${params.length} OR k.kiosk_id LIKE ${p(`${f.q.replace(/[\\%_]/g, '')}%`)})`,
-      );
+      const idPrefix = /^[A-Za-z0-9-]+$/.test(f.q) ? ` OR k.kiosk_id LIKE ${p(`${f.q}%`)}` : '';
+      const l = p(like);
+      where.push(`(k.store ILIKE ${l} OR k.name ILIKE ${l}${idPrefix})`);
     }
     let statusWhere = '';
     if (f.status === 'trouble') statusWhere = `WHERE status IN ('red', 'yellow')`;

@@ -9,6 +9,8 @@ export interface Place {
   code: string;
   name: string;
   prefecture: string;
+  /** A designated city whose wards are listed as places of their own. */
+  hasWards?: boolean;
 }
 
 export interface Prefecture {
@@ -98,7 +100,7 @@ export function places(): { prefectures: Prefecture[]; places: Map<string, Place
     const [x, y] = TILES[i] ?? [0, 0];
     prefectures.push({ code, ja: p.name, en: EN[i] ?? code, x, y });
     for (const m of p.municipalities) {
-      map.set(m.code, { code: m.code, name: m.name, prefecture: code });
+      map.set(m.code, { code: m.code, name: m.name, prefecture: code, hasWards: (m.wards?.length ?? 0) > 0 });
       for (const w of m.wards ?? [])
         map.set(w.code, { code: w.code, name: `${m.name}${w.name}`, prefecture: code });
     }
