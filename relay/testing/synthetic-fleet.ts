@@ -80,7 +80,10 @@ export async function enrolSyntheticFleet(
   let n = per.reduce((s, x) => s + x, 0);
   for (let i = 0; n < count; i = (i + 1) % per.length, n++) per[i] = (per[i] ?? 0) + 1;
   for (let i = per.length - 1; n > count; i = (i - 1 + per.length) % per.length)
-    if ((per[i] ?? 0) > 1) ((per[i] = (per[i] ?? 0) - 1), n--);
+    if ((per[i] ?? 0) > 1) {
+      per[i] = (per[i] ?? 0) - 1;
+      n--;
+    }
   const now = options.now ?? Date.now();
   const at = new Date(now).toISOString();
   const earlier = new Date(now - 3 * 3600_000).toISOString();
