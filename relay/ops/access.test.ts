@@ -11,7 +11,7 @@ beforeAll(async () => {
   await t.relay.operators.add('alice', 'admin', 'alice-password-123', 'test');
   await t.relay.operators.add('victor', 'viewer', 'victor-password-123', 'test');
   await t.relay.operators.add('olga', 'operator', 'olga-password-123', 'test');
-});
+}, 180_000);
 afterAll(async () => {
   await t.stop();
 });

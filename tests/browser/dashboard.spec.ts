@@ -131,9 +131,11 @@ test('a cross-site request carrying the session cookie is refused', async ({ pag
   expect(sys.relay.control.stops.isStopped('fleet')).toBe(false);
 });
 
-test('the kill switch from the Operations page stops the kiosk, and resume brings it back', async ({ page }) => {
+test('the kill switch from the Operations page stops the kiosk, and resume brings it back', async ({
+  page,
+}) => {
   const kiosk = await page.context().newPage();
-  await kiosk.goto(sys.urls.kiosk);
+  await kiosk.goto(sys.host.launchUrl());
   await expect(kiosk.getByTestId('start')).toBeVisible({ timeout: 90_000 });
   await signIn(page);
   await page.goto(`${sys.urls.dashboard}#/ops`);
