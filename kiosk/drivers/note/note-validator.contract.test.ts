@@ -131,7 +131,7 @@ function contract(name: string, make: () => Promise<Target>): void {
       await until(() => t.seen.some((e) => e.type === 'state' && e.state === 'initializing'));
       await until(() => t.validator.state === 'idle'); // re-initialised, still enabled
       expect(t.sim!.validator.insert(1000)).toBe('taken');
-      await until(() => t.seen.filter((e) => e.type === 'credit').length === 2);
+      await until(() => t.seen.filter((e) => e.type === 'credit').length === 1);
       await t.validator.disable();
     });
 
