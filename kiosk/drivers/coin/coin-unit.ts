@@ -14,6 +14,8 @@ export type PaymentEvent =
   | { type: 'rejected' }
   | { type: 'fault'; code: 'COIN_ACCEPTOR_JAM' | 'COIN_EVENTS_LOST' | 'DEVICE_DISCONNECTED' }
   | { type: 'acceptor'; connected: boolean }
+  /** The coin values the entry takes changed during a payment (a coin left change that cannot be paid). */
+  | { type: 'accepting'; values: number[] }
   | { type: 'hopper'; connected: boolean };
 
 export type PaymentResult =
@@ -423,6 +425,7 @@ export class CoinUnit {
     if (key === p.accepting || !this.#acceptorUp) return;
     p.accepting = key;
     this.#log?.info('coin.accepting', { values: key });
+    this.#emit({ type: 'accepting', values });
     await acceptor.setAccepting(true, values);
   }
 
