@@ -8,7 +8,7 @@ import { startBackendOnly, startSystem, type SystemUrls } from './system.js';
 
 /**
  * `npm start`: the whole system on simulated hardware, all on loopback. The FIRST line on stdout is one JSON
- * object with the URLs (`kiosk`, `panel`, `relay`, `jwks`); logs follow on stderr. Ctrl-C stops everything.
+ * object with the URLs (`kiosk`, `panel`, `relay`, `jwks`, `dashboard`); logs follow on stderr. Ctrl-C stops everything.
  *
  * Where Electron is installed (`npm run setup:electron`), the kiosk runs in an Electron window (its own main
  * process owns the devices and the relay link). Otherwise the same renderer is served on loopback with the
@@ -28,6 +28,7 @@ const children: ChildProcess[] = [];
 let profile: string | null = null;
 let stopSystem: () => Promise<void>;
 let urls: SystemUrls;
+let dashboardFile = '';
 let events: { subscribe(l: (e: { device: string; event: string; detail?: unknown }) => void): unknown };
 
 if (electron) {
@@ -44,10 +45,12 @@ if (electron) {
   win.on('exit', (code) => process.stderr.write(`Electron exited (${String(code)})\n`));
   children.push(win);
   ({ urls, stop: stopSystem } = backend);
+  dashboardFile = join(stateDir, 'relay', 'dashboard-admin.json');
   events = backend.sim.events;
 } else {
   const system = await startSystem({ stateDir, ports });
   ({ urls, stop: stopSystem } = system);
+  dashboardFile = system.dashboardLogin.file;
   events = system.sim.events;
   if (open) {
     profile = mkdtempSync(join(tmpdir(), 'kiosk-chromium-'));
@@ -69,6 +72,9 @@ if (electron) {
 }
 
 process.stdout.write(JSON.stringify(urls) + '\n');
+process.stderr.write(
+  `Operators' dashboard: ${urls.dashboard}  (demo admin; name and password in ${dashboardFile}, 0600)\n`,
+);
 events.subscribe((e) =>
   process.stderr.write(`[sim] ${e.device} ${e.event}${e.detail ? ' ' + JSON.stringify(e.detail) : ''}\n`),
 );

@@ -239,6 +239,7 @@ export class RequestHandler {
     });
     if (findMunicipality(request.municipality) === undefined) return refused('VRS_MUNICIPALITY_UNKNOWN');
     const ef = (s: string) => fromBase64Url(s) ?? new Uint8Array(0);
+    if (request.card === undefined) return refused('VRS_CARD_INVALID');
     const card = verifyCardData({
       myNumberEf: ef(request.card.myNumberEf),
       basic4Ef: ef(request.card.basic4Ef),
