@@ -36,6 +36,7 @@ export interface SystemOptions {
 
 /** The URLs a person or a test needs, as printed by `npm start`. */
 export interface SystemUrls {
+  /** The kiosk page WITHOUT its secret (`host.launchUrl()` makes the one-time URL that opens the kiosk). */
   kiosk: string;
   panel: string;
   relay: string;

@@ -23,7 +23,17 @@ import { createKioskWindow } from './window.js';
 const log = createLogger('kiosk');
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
-else void main();
+else
+  main().catch((err: unknown) => {
+    // A kiosk that cannot start must not sit there windowless: say why (a code, never data) and exit, so the
+    // supervisor restarts it and the relay sees the kiosk go away.
+    const code = (err as { code?: unknown }).code;
+    log.error('kiosk.start-failed', {
+      code: typeof code === 'string' ? code : 'KIOSK_INTERNAL',
+      error: err instanceof Error ? err.name : typeof err,
+    });
+    app.exit(1);
+  });
 
 async function main(): Promise<void> {
   const configPath = process.env['KIOSK_CONFIG'];

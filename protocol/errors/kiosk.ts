@@ -50,6 +50,20 @@ export const KIOSK_ERRORS = defineCodes({
     resident: null,
     operator: 'The kiosk UI sent a malformed request; it was refused (possible tampering with the renderer).',
   },
+  KIOSK_BRIDGE_REFUSED: {
+    meaning:
+      'A connection to the loopback bridge (browser-host mode) did not present the secret of the window the kiosk opened.',
+    resident: null,
+    operator:
+      'A second window or a local process tried to drive the kiosk; it was refused. Only the window opened with the launch URL works.',
+  },
+  KIOSK_PANEL_WITH_REAL_DEVICES: {
+    meaning:
+      "The testers' control panel is running in the kiosk's process while the kiosk is given real devices.",
+    resident: null,
+    operator:
+      "The kiosk refused to start: the testers' panel must never run beside real hardware. Start the kiosk without the simulators.",
+  },
   KIOSK_RELAY_TIMEOUT: {
     meaning: 'The relay accepted a request but no answer came back in time.',
     resident: {
