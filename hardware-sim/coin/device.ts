@@ -68,6 +68,8 @@ export class CoinAcceptorDevice implements SimDevice {
       accepting: this.#acceptor?.accepting ?? false,
       jammed: this.#acceptor?.jammed ?? false,
       acceptedYen: this.#acceptor?.acceptedYen ?? 0,
+      /** Coin values the entry takes now (channels not inhibited). */
+      enabledValues: this.#acceptor?.enabledValues ?? [],
     };
   }
 

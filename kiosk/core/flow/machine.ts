@@ -35,6 +35,15 @@ const IDLE_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([
 /** Screens a cancel is honoured on (busy screens only while waiting on the relay). */
 const CANCEL_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([...IDLE_SCREENS]);
 
+/** Printer faults that staff can fix on the spot: the job waits for them (a job failing so is tried again). */
+const PRINTER_STOPS: ReadonlySet<string> = new Set([
+  'PRINTER_PAPER_OUT',
+  'PRINTER_COVER_OPEN',
+  'PRINTER_JAM',
+  'PRINTER_OFFLINE',
+  'PRINTER_GONE',
+]);
+
 /**
  * The resident's transaction as a state machine in the main process. Driven by device events (card, PIN pad,
  * coins, printer) and renderer intents; talks to the world only through `FlowPorts`, so it runs the same over
@@ -58,6 +67,8 @@ export class KioskFlow<C> {
   #tx: Transaction<C> | null = null;
   #busyTask: 'querying' | 'loading-municipalities' | null = null;
   #coinCancelling = false;
+  /** Set while the print loop waits for a printer fault to be fixed: called when it is (or the resident stops). */
+  #printerBack: (() => void) | null = null;
 
   constructor(
     ports: FlowPorts<C>,
@@ -392,6 +403,8 @@ export class KioskFlow<C> {
     const tx = this.#tx;
     if (s.screen !== 'printing' || !tx) return;
     if (code === null) {
+      tx.faultSince = null;
+      this.#printerBack?.();
       if (!s.fault) return;
       this.#timers.clear('fault-refund');
       this.#log.info('flow.printer-resumed', { tx: tx.id });
@@ -399,6 +412,7 @@ export class KioskFlow<C> {
       return;
     }
     if (s.fault === code) return;
+    tx.faultSince ??= this.#ports.clock.now();
     this.#log.warn('flow.printer-fault', { tx: tx.id, code, printed: tx.printed, copies: tx.copies });
     const refund = (tx.copies - tx.printed) * this.#config.feePerCopy;
     const refundAt =
@@ -423,6 +437,7 @@ export class KioskFlow<C> {
     tx.stopPrinting = true;
     this.#log.info('flow.stop-printing', { tx: tx.id, printed: tx.printed, copies: tx.copies });
     this.#show({ screen: 'busy', task: 'refunding' });
+    this.#printerBack?.(); // a loop waiting for the printer goes on to the refund
     await this.#ports.printer.cancel?.().catch(() => undefined);
   }
 
@@ -663,6 +678,13 @@ export class KioskFlow<C> {
         .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
       // A copy counts only on the printer's job-end report for it: a cancelled job is refunded.
       if (!r.ok && tx.stopPrinting) return this.#refundUnprinted(tx, 'refunded');
+      if (!r.ok && PRINTER_STOPS.has(r.code) && this.#ports.printer.onFault) {
+        // The printer stopped as the copy was handed over (or the driver gave the job up): say so on
+        // this screen, wait for staff, and print the copy again once it runs.
+        const back = await this.#waitForPrinter(tx, r.code);
+        if (back === 'stop') return this.#refundUnprinted(tx, 'refunded');
+        if (back === 'retry') continue;
+      }
       if (!r.ok) return this.#printFailed(tx, r.code);
       tx.printed++;
       this.#log.info('flow.printed', { tx: tx.id, copy: tx.printed, copies: tx.copies });
@@ -674,6 +696,36 @@ export class KioskFlow<C> {
       { reason: 'completed' },
       { screen: 'take-certificate', copies, reminder: false, notice, ...(change > 0 ? { change } : {}) },
     );
+  }
+
+  /**
+   * Waits for a stopped printer: `retry` once it runs, `stop` if the resident stops, `give-up` at the limit
+   * or when the printer says it is ready after all (the failure is then not one staff fix: print-failed,
+   * where the resident chooses; never an endless retry).
+   */
+  async #waitForPrinter(tx: Transaction<C>, code: string): Promise<'retry' | 'stop' | 'give-up'> {
+    if (tx.stopPrinting) return 'stop';
+    const ready = await (this.#ports.printer.check?.(tx.copies - tx.printed) ??
+      Promise.resolve({ ok: false }));
+    if (tx.stopPrinting) return 'stop';
+    if (ready.ok || !this.#onScreen('printing')) return 'give-up';
+    this.#onPrinterFault(
+      this.#screen.screen === 'printing' && this.#screen.fault ? this.#screen.fault : code,
+    );
+    const since = tx.faultSince ?? this.#ports.clock.now();
+    const left = since + this.#config.faultGiveUpMs - this.#ports.clock.now();
+    if (left <= 0) return 'give-up';
+    const outcome = await new Promise<'retry' | 'give-up'>((resolve) => {
+      const done = (r: 'retry' | 'give-up') => {
+        this.#printerBack = null;
+        this.#timers.clear('fault-give-up');
+        resolve(r);
+      };
+      this.#printerBack = () => done('retry');
+      this.#timers.set('fault-give-up', left, () => done('give-up'));
+    });
+    if (tx.stopPrinting) return 'stop';
+    return outcome;
   }
 
   #printFailed(tx: Transaction<C>, code: string): void {

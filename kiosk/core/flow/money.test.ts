@@ -181,3 +181,44 @@ describe('change', () => {
     expect(h.view).not.toHaveProperty('change');
   });
 });
+
+describe('a printer that stops as a copy is handed over', () => {
+  it('waits on the printing screen (fault said at once) and prints the copy again once staff fix it', async () => {
+    const h = harness({}, { copies: 2 });
+    await h.goTo('payment');
+    h.ports.printer.fault = 'PRINTER_PAPER_OUT'; // ran out as the job went out: the printer refuses it
+    h.ports.printer.results.push({ ok: false, code: 'PRINTER_PAPER_OUT' });
+    h.ports.coin.insert(240);
+    await settle();
+    expect(h.view).toMatchObject({ screen: 'printing', copy: 1, fault: 'PRINTER_PAPER_OUT', refund: 240 });
+    h.ports.printer.setFault(null);
+    await settle();
+    expect(h.view.screen).toBe('take-certificate');
+    expect(h.ports.printer.jobs).toHaveLength(2);
+    expect(h.ports.coin.payouts).toEqual([]);
+  });
+
+  it('stop while waiting: the whole fee back', async () => {
+    const h = harness();
+    await h.goTo('payment');
+    h.ports.printer.fault = 'PRINTER_COVER_OPEN';
+    h.ports.printer.results.push({ ok: false, code: 'PRINTER_COVER_OPEN' });
+    h.ports.coin.insert(120);
+    await settle();
+    await h.ports.clock.advance(h.config.faultRefundOfferMs);
+    await h.act({ type: 'refund' });
+    expect(h.view).toMatchObject({ screen: 'ended', reason: 'refunded', refunded: 120 });
+    expect(h.ports.coin.payouts).toEqual([120]);
+  });
+
+  it('not fixed within faultGiveUpMs: the print-failed screen (retry or refund)', async () => {
+    const h = harness();
+    await h.goTo('payment');
+    h.ports.printer.fault = 'PRINTER_JAM';
+    h.ports.printer.results.push({ ok: false, code: 'PRINTER_JAM' });
+    h.ports.coin.insert(120);
+    await settle();
+    await h.ports.clock.advance(h.config.faultGiveUpMs);
+    expect(h.view).toMatchObject({ screen: 'print-failed', code: 'PRINTER_JAM', refund: 120 });
+  });
+});

@@ -25,6 +25,8 @@ export class Transaction<C> {
   changePaid = 0;
   /** The resident chose to stop a job held by a printer fault: refund the unprinted copies. */
   stopPrinting = false;
+  /** When the printer fault holding this job began (clock ms), or null. */
+  faultSince: number | null = null;
   /** Copies the printer reported as finished. */
   printed = 0;
   /** Set when payment completed: from here on, never end without a print or a refund. */
