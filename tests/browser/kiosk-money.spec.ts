@@ -13,6 +13,7 @@ let failed = false;
 const REFUND_OFFER_MS = 4000;
 
 test.beforeAll(async () => {
+  test.setTimeout(300_000); // the whole system starts on a shared, busy machine
   sys = await startTestSystem({ flow: { faultRefundOfferMs: REFUND_OFFER_MS, endedMs: 3000 } });
 });
 
