@@ -190,6 +190,7 @@ export class CoinUnit {
 
   /** Reads every hopper's level sensor; a hopper marked empty is usable again once it reads above low. */
   async refreshLevels(): Promise<void> {
+    await this.#revive();
     for (const slot of this.#slots) {
       if (!slot.up) continue;
       const r = await slot.hopper.level();
@@ -305,6 +306,7 @@ export class CoinUnit {
       });
     if (yen === 0) return { ok: true, paidYen: 0 };
     if (!this.#hopperUp) return { ok: false, code: 'DEVICE_DISCONNECTED', paidYen: 0 };
+    await this.#revive();
     let paid = 0;
     let lastFailure: Exclude<DispenseResult, { ok: true }>['code'] = 'HOPPER_EMPTY';
     // Each round either pays everything or takes one hopper out: at most one round per hopper, plus one.
@@ -357,6 +359,17 @@ export class CoinUnit {
     this.#emit({ type: 'inserted', yen, totalYen: p.total, source: 'note' });
     void this.#afterCredit();
     return true;
+  }
+
+  /** Tries again to bring up a hopper whose init failed while the line is up (a lost reply under load). */
+  async #revive(): Promise<void> {
+    if (!this.#hopperUp) return;
+    for (const slot of this.#slots) {
+      if (slot.up) continue;
+      const r = await slot.hopper.init();
+      slot.up = r.ok;
+      if (r.ok) this.#log?.info('coin.hopper-up', { yen: slot.yen });
+    }
   }
 
   /** Hoppers usable for a payout: `strict` leaves out low ones (planning change before taking money). */
