@@ -34,7 +34,9 @@ export interface VrsOptions {
   /** The card issuing authority's Ed25519 public key (the simulator's `card-ca.json`). */
   cardCaPublicKey: string | Uint8Array;
   /** Seed fictional residents (and the fixture residents) on start; skipped per municipality already seeded. */
-  seed?: { perMunicipality: number; seed: string | number; municipalities?: readonly string[] } | undefined;
+  seed?:
+    | { perMunicipality: number; seed: string | number; municipalities?: readonly string[] | 'all' }
+    | undefined;
   /** Intrusion detection: more than `threshold` different residents from one kiosk in `windowMs`. */
   ids?: { threshold?: number; windowMs?: number };
   /** Channel timings (tests shorten them). */
