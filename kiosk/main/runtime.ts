@@ -3,7 +3,8 @@ import type { Logger } from '../../common/log.js';
 import type { DeviceHealth } from '../../protocol/index.js';
 import { createLogger } from '../../common/log.js';
 import { realDevicesBesideTestPanel } from '../../common/test-panel.js';
-import { CoinUnit } from '../drivers/coin/index.js';
+import { CoinUnit, type HopperReport } from '../drivers/coin/index.js';
+import { NoteValidator, type NoteState } from '../drivers/note/index.js';
 import { PinPad } from '../drivers/pinpad/index.js';
 import { Pn532Reader } from '../drivers/pn532/index.js';
 import { PjlPrinter } from '../drivers/printer/index.js';
@@ -25,12 +26,19 @@ export const DeviceConfigSchema = z.object({
   pinpad: z.string().min(1),
   coinAcceptor: z.string().min(1),
   hopper: z.string().min(1),
+  /** The ID-003 note validator's serial line (9600 8E1); without it the kiosk takes coins only. */
+  noteValidator: z.string().min(1).optional(),
 });
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
 
 export const RuntimeConfigSchema = z.object({
   devices: DeviceConfigSchema,
   flow: FlowConfigSchema.partial().default({}),
+  /**
+   * How the card step authenticates the resident: `jpki` (the 利用者証明用 PIN and a card signature, the
+   * default) or `card-ap` (the 券面事項入力補助用 PIN and the AP's files). PROTOCOL.md, "JPKI authentication".
+   */
+  authMethod: z.enum(['jpki', 'card-ap']).default('jpki'),
   /** How long a print job may make no progress before it is reported failed (driver default 120 s). */
   printerJobTimeoutMs: z.number().int().positive().optional(),
 });
@@ -42,6 +50,8 @@ export interface KioskRuntime<C> {
   health(): DeviceHealth;
   /** Called (at most once a second) when `health()` changes: the kiosk reports it to the relay at once. */
   onHealthChange(listener: () => void): () => void;
+  /** Each change hopper and the note validator, for the operator (levels, faults). */
+  cash(): { hoppers: HopperReport[]; noteValidator: NoteState | 'absent' };
   stop(): Promise<void>;
 }
 
@@ -55,6 +65,42 @@ export class KioskStartError extends Error {
   }
 }
 
+type HopperHealth = NonNullable<DeviceHealth['hoppers']>[number]['state'];
+const ORDER: HopperHealth[] = ['disconnected', 'fault', 'jam', 'empty', 'low', 'unknown', 'ok'];
+/** The worst of several hoppers' states (the summary `hopper` field older relays read). */
+const worst = (states: HopperHealth[]): HopperHealth =>
+  states.length === 0 ? 'unknown' : (ORDER.find((s) => states.includes(s)) ?? 'ok');
+
+/** The note validator's driver state as health: working states are ok, the cash box and jams as they are. */
+function noteHealth(s: NoteState): NonNullable<DeviceHealth['noteValidator']> {
+  switch (s) {
+    case 'gone':
+      return 'disconnected';
+    case 'initializing':
+      return 'unknown';
+    case 'cash-box-full':
+      return 'full';
+    case 'cash-box-open':
+      return 'cashbox-removed';
+    case 'jam':
+      return 'jam';
+    case 'failure':
+      return 'fault';
+    case 'disabled':
+    case 'idle':
+    case 'accepting':
+    case 'escrow':
+    case 'stacking':
+    case 'returning':
+    case 'rejecting':
+      return 'ok';
+    default: {
+      const never: never = s;
+      return never;
+    }
+  }
+}
+
 /** Reported with every heartbeat. */
 export const SOFTWARE_VERSION = 'kiosk-0.1.0';
 
@@ -65,14 +111,23 @@ export const SOFTWARE_VERSION = 'kiosk-0.1.0';
  */
 export async function startKioskRuntime<C>(
   rawConfig: unknown,
-  deps: { relay: RelayPort<C>; certificate: CertificatePort<C>; clock?: Clock; log?: Logger },
+  deps: {
+    relay: RelayPort<C>;
+    certificate: CertificatePort<C>;
+    clock?: Clock;
+    log?: Logger;
+    /** The kiosk's id (identity key, base64url), signed into each JPKI challenge. */
+    kioskId?: string;
+  },
 ): Promise<KioskRuntime<C>> {
   const config = RuntimeConfigSchema.parse(rawConfig);
   const log = deps.log ?? createLogger('kiosk');
   const d = config.devices;
   // The testers' control panel must never drive a kiosk on real hardware: with a panel in this process,
   // every device must be one of its simulators.
-  const real = Object.entries(d).filter(([, path]) => realDevicesBesideTestPanel([path]).length > 0);
+  const real = Object.entries(d).filter(
+    ([, path]) => path !== undefined && realDevicesBesideTestPanel([path]).length > 0,
+  );
   if (real.length > 0) {
     log.error('kiosk.refused-panel-beside-real-devices', {
       code: 'KIOSK_PANEL_WITH_REAL_DEVICES',
@@ -104,15 +159,26 @@ export async function startKioskRuntime<C>(
     hopper: () => new SerialPortTransport({ path: d.hopper, baudRate: 9600 }),
     logger: log.child('coin'),
   });
+  const notes = d.noteValidator
+    ? new NoteValidator({
+        connect: () => new SerialPortTransport({ path: d.noteValidator!, baudRate: 9600, parity: 'even' }),
+        logger: log.child('note'),
+      })
+    : undefined;
   const opened = await reader.open();
   if (!opened.ok) log.warn('kiosk.reader-not-ready', { code: opened.code });
-  await Promise.all([printer.start(), pinpad.start(), coins.start()]);
-  const card = new CardReaderAdapter({ reader, logger: log.child('card') });
+  await Promise.all([printer.start(), pinpad.start(), coins.start(), notes?.start()]);
+  const card = new CardReaderAdapter({
+    reader,
+    logger: log.child('card'),
+    method: config.authMethod,
+    ...(deps.kioskId !== undefined ? { kioskId: deps.kioskId } : {}),
+  });
   const flow = new KioskFlow<C>(
     {
       card,
       pinpad: new PinPadAdapter(pinpad),
-      coin: new CoinAdapter(coins),
+      coin: new CoinAdapter(coins, notes),
       printer: new PrinterAdapter(printer),
       certificate: deps.certificate,
       relay: deps.relay,
@@ -129,6 +195,11 @@ export async function startKioskRuntime<C>(
    */
   const health = (): DeviceHealth => {
     const p = printer.state;
+    // Each hopper as it is: unplugged, empty (a payout ran it dry or it jammed), low (its sensor), ok.
+    const hoppers = coins.hoppers.map((h) => ({
+      denomination: h.yen,
+      state: (!h.connected ? 'disconnected' : h.empty ? 'empty' : h.low ? 'low' : 'ok') as HopperHealth,
+    }));
     return {
       reader: reader.state === 'ready' ? 'ok' : reader.state === 'connecting' ? 'unknown' : 'disconnected',
       printer:
@@ -142,7 +213,9 @@ export async function startKioskRuntime<C>(
       paper: p === 'paper-out' ? 'out' : p === 'gone' ? 'unknown' : 'ok',
       pinpad: pinpad.connected ? 'ok' : 'disconnected',
       coin: !coins.acceptorConnected ? 'disconnected' : coins.acceptorJammed ? 'jam' : 'ok',
-      hopper: !coins.hopperConnected ? 'disconnected' : coins.hopperCondition,
+      hopper: !coins.hopperConnected ? 'disconnected' : worst(hoppers.map((h) => h.state)),
+      hoppers,
+      ...(notes ? { noteValidator: noteHealth(notes.state) } : {}),
       software: SOFTWARE_VERSION,
     };
   };
@@ -162,11 +235,14 @@ export async function startKioskRuntime<C>(
       healthListeners.add(listener);
       return () => healthListeners.delete(listener);
     },
+    cash() {
+      return { hoppers: coins.hoppers, noteValidator: notes ? notes.state : 'absent' };
+    },
     async stop() {
       clearInterval(watch);
       flow.stop();
       await card.stop();
-      await Promise.allSettled([reader.close(), printer.stop(), pinpad.stop(), coins.stop()]);
+      await Promise.allSettled([reader.close(), printer.stop(), pinpad.stop(), coins.stop(), notes?.stop()]);
     },
   };
 }

@@ -15,7 +15,11 @@ export type Done = { ok: true } | Failure;
  * What the card yields after the PIN is verified: the raw elementary files of the 券面事項入力補助AP, sent
  * sealed to VRS (which verifies and parses them). The flow never parses them; all four are zeroed on wipe.
  */
-export interface CardData {
+export type CardData = KenhojoCardData | JpkiCardData;
+
+/** カードAP authentication: the 券面事項入力補助AP's files. */
+export interface KenhojoCardData {
+  method?: 'card-ap';
   /** EF 00 01: My Number. */
   myNumberEf: Uint8Array;
   /** EF 00 02: 基本4情報 (name, address, birth date, sex). */
@@ -24,6 +28,21 @@ export interface CardData {
   signatureEf: Uint8Array;
   /** EF 00 04: the signing certificate. */
   certificateEf: Uint8Array;
+}
+
+/**
+ * JPKI authentication (the default): the card's 利用者証明用電子証明書 and its signature over the challenge
+ * (`protocol/card-data/jpki.ts`). No personal data: the kiosk never reads the My Number on this path.
+ */
+export interface JpkiCardData {
+  method: 'jpki';
+  /** EF 00 0A of the 公的個人認証AP (X.509 DER). */
+  certificate: Uint8Array;
+  /** The card's signature over `jpkiChallenge({ kioskId, nonce, signedAt })`. */
+  signature: Uint8Array;
+  kioskId: string;
+  nonce: Uint8Array;
+  signedAt: number;
 }
 
 export type CardReadResult =
@@ -36,6 +55,8 @@ export interface CardPort {
   isPresent(): boolean;
   /** Card placed (`true`) or removed (`false`). */
   onPresence(listener: (present: boolean) => void): () => void;
+  /** Which PIN the card step asks for: 利用者証明用 (JPKI, the default) or 券面事項入力補助用 (カードAP). */
+  pinKind?(): 'jpki' | 'card-ap';
   /** Remaining PIN tries, read without consuming one. 0 = locked. */
   pinTriesLeft(): Promise<{ ok: true; triesLeft: number } | Failure>;
   /**
@@ -63,7 +84,20 @@ export interface PinPadPort {
   takePin(): Promise<Uint8Array | undefined>;
 }
 
+/** What the cash devices can take for a fee, decided before a single coin is taken. */
+export interface CashCheck {
+  ok: true;
+  /** Coin and note values the kiosk takes for this fee (those whose change it can pay). */
+  accepts: number[];
+  /** Some value the kiosk normally takes is refused because its change cannot be paid. */
+  exactOnly: boolean;
+}
+
 export interface CoinPort {
+  /** Before payment: which coins and notes can be taken for `due`; a failure when nothing can. */
+  check?(due: number): Promise<CashCheck | Failure>;
+  /** During a payment: the values taken now changed (a coin left change the hoppers cannot pay). */
+  onAccepts?(listener: (accepts: number[]) => void): () => void;
   /** Starts accepting coins for a payment of `due` yen. */
   enable(due: number): Promise<Done>;
   /** Stops accepting coins once the fee is covered (nothing is paid back). */
@@ -79,6 +113,12 @@ export interface CoinPort {
 export interface PrinterPort {
   /** Sends one document and resolves at the printer's job-end report (or its failure). */
   print(document: Uint8Array, jobName: string): Promise<Done>;
+  /** Before payment: whether the printer can print `copies` copies now (ready, not out of paper). */
+  check?(copies: number): Promise<Done>;
+  /** The printer stopped (a fault code: paper out, cover open, jam…) or runs again (`null`). */
+  onFault?(listener: (code: string | null) => void): () => void;
+  /** Cancels the job being printed; its `print` resolves with a failure. */
+  cancel?(): Promise<void>;
   /** Printed paper was taken from the output tray, where the printer can tell. */
   onPaperTaken?(listener: () => void): () => void;
 }

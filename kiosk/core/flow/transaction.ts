@@ -3,6 +3,20 @@ import type { CardData } from './ports.js';
 
 let nextId = 1;
 
+/** Zeroes every byte buffer of what the card yielded (either method). */
+export function wipeCardData(c: CardData): void {
+  if (c.method === 'jpki') {
+    c.certificate.fill(0);
+    c.signature.fill(0);
+    c.nonce.fill(0);
+  } else {
+    c.myNumberEf.fill(0);
+    c.basic4Ef.fill(0);
+    c.signatureEf.fill(0);
+    c.certificateEf.fill(0);
+  }
+}
+
 /**
  * Everything the kiosk holds about one resident, in memory only, for one transaction. `wipe()` zeroes the
  * byte buffers and drops every reference; the flow calls it on success, cancel, timeout and error.
@@ -21,6 +35,12 @@ export class Transaction<C> {
   document: Uint8Array | null = null;
   /** Yen accepted by the coin unit in this transaction (credited toward the fee). */
   inserted = 0;
+  /** Change paid out after the fee (the take-certificate screen reminds the resident). */
+  changePaid = 0;
+  /** The resident chose to stop a job held by a printer fault: refund the unprinted copies. */
+  stopPrinting = false;
+  /** When the printer fault holding this job began (clock ms), or null. */
+  faultSince: number | null = null;
   /** Copies the printer reported as finished. */
   printed = 0;
   /** Set when payment completed: from here on, never end without a print or a refund. */
@@ -32,10 +52,7 @@ export class Transaction<C> {
   /** Zeroes and drops the card's files (once the request is answered, they are not needed). */
   dropCard(): void {
     if (!this.card) return;
-    this.card.myNumberEf.fill(0);
-    this.card.basic4Ef.fill(0);
-    this.card.signatureEf.fill(0);
-    this.card.certificateEf.fill(0);
+    wipeCardData(this.card);
     this.card = null;
   }
 
