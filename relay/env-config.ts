@@ -30,6 +30,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOption
     ['RELAY_VRS_ENDPOINTS', 'vrsEndpoints', (v) => JSON.parse(v) as unknown],
     ['RELAY_WEBHOOK_URL', 'webhookUrl', (v) => v],
     ['RELAY_IDS', 'ids', (v) => JSON.parse(v) as unknown],
+    ['RELAY_CONNECTIONS', 'connections', (v) => JSON.parse(v) as unknown],
+    ['RELAY_HANDSHAKE_TIMEOUT_MS', 'handshakeTimeoutMs', num],
   ];
   for (const [name, key, conv] of map) {
     const v = env[name];

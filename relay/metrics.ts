@@ -125,6 +125,10 @@ export function relayMetrics(): Metrics {
     'Requests retried towards VRS (safe: VRS deduplicates by request id).',
   );
   m.counter('relay_enrollments_total', 'Enrollment attempts by result.');
+  m.counter(
+    'relay_connections_dropped_total',
+    'Kiosk-listener connections refused at accept or closed before their handshake finished, by reason.',
+  );
   m.histogram('relay_request_duration_seconds', 'Time from a kiosk request to its answer leaving the relay.');
   return m;
 }

@@ -11,6 +11,9 @@ import { sodiumCrypto } from '../common/crypto-sodium.js';
 import { Control } from './control.js';
 import { Forwarder } from './forward/forwarder.js';
 import { Ids } from './ids.js';
+import { openFileLimit } from './file-limit.js';
+import { connectionLimits } from './kiosk-side/connection-guard.js';
+import { HANDSHAKE_TIMEOUT_MS } from '../protocol/index.js';
 import { loadIdentity } from './identity-file.js';
 import { KioskEndpoint } from './kiosk-side/endpoint.js';
 import { relayMetrics, type Metrics } from './metrics.js';
@@ -145,6 +148,14 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     }
   }
 
+  const limits = connectionLimits(
+    openFileLimit(),
+    o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    o.connections ?? {},
+  );
+  if (limits.maxConnections + limits.reserveFds > limits.fileLimit) {
+    log.warn('relay.connection_limits_over_file_limit', { ...limits });
+  }
   const endpoint = new KioskEndpoint({
     identity,
     crypto,
@@ -157,6 +168,7 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     processId,
     pingIntervalMs: o.pingIntervalMs,
     handshakeTimeoutMs: o.handshakeTimeoutMs,
+    limits,
   });
   metrics.gauge(
     'relay_sessions',
@@ -167,6 +179,16 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     'relay_connections',
     'Kiosk connections (sessions and handshakes) on this process.',
     () => endpoint.connectionCount,
+  );
+  metrics.gauge(
+    'relay_connections_anonymous',
+    'Kiosk-listener connections whose hello is not verified yet.',
+    () => endpoint.guard.anonymous,
+  );
+  metrics.gauge(
+    'relay_connections_open',
+    'Kiosk-listener sockets open (sessions, handshakes, enrollment).',
+    () => endpoint.guard.open,
   );
   metrics.gauge('relay_pending_requests', 'Requests waiting for VRS.', () => forwarder.pendingCount ?? 0);
   metrics.gauge('relay_kiosks_enrolled', 'Enrolled, unrevoked kiosks.', () => control.kiosks.activeCount);
@@ -191,6 +213,11 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
         identityPublicKey: keyId(identity.publicKey),
         sessions: endpoint.sessions.size,
         connections: endpoint.connectionCount,
+        connectionLimits: {
+          open: endpoint.guard.open,
+          anonymous: endpoint.guard.anonymous,
+          ...limits,
+        },
         pendingRequests: forwarder.pendingCount ?? 0,
         kiosksEnrolled: control.kiosks.activeCount,
         vrs: links.map((l) => ({
@@ -205,6 +232,8 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     },
   });
   const opsServer = createAdaptorServer({ fetch: ops.fetch }) as Server;
+  // Inside the reserve the kiosk listener leaves: a flood there cannot take the operators' descriptors.
+  opsServer.maxConnections = limits.opsMaxConnections;
   await new Promise<void>((resolve, reject) => {
     opsServer.once('error', reject);
     opsServer.listen(o.opsPort, o.opsHost, () => resolve());

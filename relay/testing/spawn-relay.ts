@@ -13,12 +13,22 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `relay/main.ts` in a child process (with `RELAY_NODE_FLAGS`) with `env` and waits for its JSON line. */
+/**
+ * Starts `relay/main.ts` in a child process (with `RELAY_NODE_FLAGS`) with `env` and waits for its JSON line.
+ * `fileLimit` lowers the child's open-file limit (`ulimit -n`, soft and hard) before Node starts.
+ */
 export async function spawnRelay(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  options: { fileLimit?: number } = {},
 ): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...RELAY_NODE_FLAGS, ...nodeArgs, MAIN], {
+  const args = ['--import', 'tsx', ...RELAY_NODE_FLAGS, ...nodeArgs, MAIN];
+  const [cmd, argv] =
+    options.fileLimit === undefined
+      ? [process.execPath, args]
+      : // `exec`: the shell becomes Node, so signals reach the relay itself.
+        ['sh', ['-c', 'ulimit -n "$0" && exec "$@"', String(options.fileLimit), process.execPath, ...args]];
+  const child = spawn(cmd, argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
