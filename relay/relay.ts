@@ -68,10 +68,43 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     dataDir: o.dbUrl ? undefined : join(o.stateDir, 'db'),
     maxConnections: 8,
     thread: o.dbThread,
+    applicationName: `relay-${processId}`,
+    onError: (where, err) => log.warn('db.connection_error', { where, error: err.message }),
   });
-  const control = new Control({ db, log: log.child('control'), webhookUrl: o.webhookUrl });
+  const control = new Control({
+    db,
+    log: log.child('control'),
+    webhookUrl: o.webhookUrl,
+    processId,
+    cluster: o.cluster,
+  });
   await control.start();
   const metrics = relayMetrics();
+  metrics.gauge(
+    'relay_cluster_synced',
+    '1 when this process has every change the other relay processes published; 0 while it refuses new sessions.',
+    () => (control.synced ? 1 : 0),
+  );
+  metrics.gauge(
+    'relay_cluster_stale_seconds',
+    'Seconds since this process lost its cluster subscription (0 when synced).',
+    () => control.clusterStatus().staleSeconds,
+  );
+  metrics.gauge(
+    'relay_cluster_echo_age_seconds',
+    'Seconds since this process last heard its own cluster probe (PostgreSQL only; -1 before the first).',
+    () => control.clusterStatus().echoAgeSeconds ?? -1,
+  );
+  metrics.counterFn(
+    'relay_cluster_resyncs_total',
+    'Reloads of kiosks, bans and stops after a gap in the cluster subscription.',
+    () => control.clusterStatus().resyncs,
+  );
+  metrics.counterFn(
+    'relay_cluster_unparsable_events_total',
+    'Cluster NOTIFY payloads that did not parse (dropped, logged).',
+    () => control.clusterStatus().unparsableEvents,
+  );
   const ids = new Ids(control, metrics, log.child('ids'), o.ids);
 
   const links: VrsLink[] = o.vrsEndpoints.map((e, i) => {
@@ -169,6 +202,7 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     pingIntervalMs: o.pingIntervalMs,
     handshakeTimeoutMs: o.handshakeTimeoutMs,
     limits,
+    isSynced: () => control.synced,
   });
   metrics.gauge(
     'relay_sessions',
@@ -220,6 +254,7 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
         },
         pendingRequests: forwarder.pendingCount ?? 0,
         kiosksEnrolled: control.kiosks.activeCount,
+        cluster: control.clusterStatus(),
         vrs: links.map((l) => ({
           name: l.name,
           url: l.config.url,
