@@ -18,6 +18,7 @@ import { loadIdentity } from './identity-file.js';
 import { KioskEndpoint } from './kiosk-side/endpoint.js';
 import { relayMetrics, type Metrics } from './metrics.js';
 import { opsApp } from './ops/app.js';
+import { OperatorStore, type SessionPolicy } from './store/operators.js';
 import { VrsLink } from './vrs-side/link.js';
 import { Router } from './vrs-side/router.js';
 
@@ -42,6 +43,7 @@ export interface Relay {
   router: Router;
   links: VrsLink[];
   ops: ReturnType<typeof opsApp>;
+  operators: OperatorStore;
   db: Db;
   /**
    * Stops the relay: VRS links, listeners, timers, the database (the last health batch is written first).
@@ -57,7 +59,10 @@ export interface Relay {
  * Starts a relay: database (PGlite in `stateDir` or PostgreSQL at `dbUrl`), control plane, VRS links,
  * the kiosk endpoint and the operations API. Several relays may share one PostgreSQL.
  */
-export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger } = {}): Promise<Relay> {
+export async function startRelay(
+  input: RelayOptionsInput,
+  deps: { log?: Logger; now?: () => number; sessionPolicy?: Partial<SessionPolicy> } = {},
+): Promise<Relay> {
   const o = RelayOptions.parse(input);
   const log = deps.log ?? createLogger('relay');
   const crypto = sodiumCrypto;
@@ -79,6 +84,8 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     cluster: o.cluster,
   });
   await control.start();
+  const operators = new OperatorStore(db, deps.now, deps.sessionPolicy);
+  if (o.opsToken !== undefined) await operators.installBootstrapToken(o.opsToken);
   const metrics = relayMetrics();
   metrics.gauge(
     'relay_cluster_synced',
@@ -236,9 +243,11 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
   for (const l of links) l.start();
   const kioskUrl = await endpoint.listen(o.kioskHost, o.kioskPort);
 
+  const loopback = /^(127\.|::1$|localhost$)/.test(o.opsHost);
   const ops = opsApp({
     control,
-    token: o.opsToken,
+    operators,
+    secureCookies: o.opsSecureCookies ?? !loopback,
     view: {
       metrics: () => metrics.render(),
       isOnline: (id) => endpoint.sessions.get(id) !== undefined,
@@ -295,6 +304,7 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     router,
     links,
     ops,
+    operators,
     db,
     async stop(options = {}) {
       if (stopped) return;
