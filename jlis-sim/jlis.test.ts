@@ -21,7 +21,7 @@ describe('J-LIS stand-in: cards, CRL, revocation command', () => {
       load: async () => jlis.currentCrl(),
       now: () => now,
     });
-  });
+  }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('issues one card per resident (stable across opens), keys 0600, a certificate without personal data', async () => {
