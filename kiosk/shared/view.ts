@@ -8,20 +8,21 @@
 
 export type CertType = 'domestic' | 'overseas';
 
-export interface MunicipalityView {
-  /** 6-digit 全国地方公共団体コード. */
-  code: string;
-  name: string;
-  nameEn: string;
-  prefecture: string;
-}
+/**
+ * A municipality as the flow offers it: its 6-digit 全国地方公共団体コード. Names, readings and English names
+ * are public data the renderer takes from `protocol/municipalities`.
+ */
+export type MunicipalityView = string;
 
 export interface DoseView {
   /** Dose number (1, 2, …). */
   dose: number;
   /** ISO date `YYYY-MM-DD`. */
   date: string;
+  /** Product name in Japanese. */
   vaccine: string;
+  /** Product name in English, when it differs. */
+  vaccineEn?: string;
   lot?: string;
 }
 
@@ -32,6 +33,11 @@ export interface RecordPreview {
   nameEn?: string;
   /** `YYYY-MM-DD`. */
   birthDate: string;
+  /** Printed on the overseas version, so shown before the fee. */
+  passportNumber?: string;
+  nationality?: string;
+  /** The municipality's code, as printed (its name comes from `protocol/municipalities`). */
+  municipality?: string;
   doses: DoseView[];
 }
 
@@ -58,10 +64,39 @@ export type ScreenView =
   | { screen: 'cert-type' }
   | { screen: 'copies'; max: number; feePerCopy: number }
   | { screen: 'preview'; preview: RecordPreview; certType: CertType; copies: number; fee: number }
-  | { screen: 'payment'; due: number; inserted: number }
-  | { screen: 'printing'; copy: number; copies: number }
+  | {
+      screen: 'payment';
+      due: number;
+      inserted: number;
+      /** Coin and note values taken now (those whose change the kiosk can pay); absent = all. */
+      accepts?: number[];
+      /** Some coins or notes are refused because their change cannot be paid: pay the exact amount. */
+      exactOnly?: boolean;
+    }
+  /** A device the job needs is not ready: nothing was taken; the resident may try again or cancel. */
+  | { screen: 'payment-blocked'; code: string; fee: number }
+  | {
+      screen: 'printing';
+      copy: number;
+      copies: number;
+      /** The printer stopped (paper out, cover open, jam…): the code while it lasts, else null. */
+      fault?: string | null;
+      /** When the fault began (ms since epoch), for "call staff" and the refund offer's countdown. */
+      refundAt?: number | null;
+      /** The resident may now cancel and get the fee of the unprinted copies back. */
+      refundOffered?: boolean;
+      /** Yen paid back for the copies not printed, if the resident cancels now. */
+      refund?: number;
+    }
   | { screen: 'print-failed'; code: string; printed: number; copies: number; refund: number }
-  | { screen: 'take-certificate'; copies: number; reminder: boolean; notice: string | null }
+  | {
+      screen: 'take-certificate';
+      copies: number;
+      reminder: boolean;
+      notice: string | null;
+      /** Change paid out in this transaction: the resident is reminded to take it. */
+      change?: number;
+    }
   | {
       screen: 'ended';
       reason: 'cancelled' | 'timeout' | 'refunded';
