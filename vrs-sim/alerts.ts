@@ -14,7 +14,10 @@ export type AlertKind =
   | 'replayed-request'
   | 'forged-card'
   | 'many-residents'
-  | 'record-corrupt';
+  | 'record-corrupt'
+  | 'key-missing'
+  | 'key-mismatch'
+  | 'shredded-key-present';
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
@@ -30,6 +33,9 @@ const SEVERITY: Record<AlertKind, AlertSeverity> = {
   'forged-card': 'critical',
   'many-residents': 'critical',
   'record-corrupt': 'critical',
+  'key-missing': 'critical',
+  'key-mismatch': 'critical',
+  'shredded-key-present': 'critical',
 };
 
 export interface Alert {

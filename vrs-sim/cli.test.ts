@@ -37,7 +37,7 @@ describe('npm run vrs -- <command>', () => {
       '131041',
     ]);
     expect(json(r)).toMatchObject({ inserted: 61 });
-  });
+  }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('shows counts per role', async () => {
@@ -69,6 +69,7 @@ describe('npm run vrs -- <command>', () => {
       municipality: '131016',
       keyDestroyed: true,
       shredded: true,
+      recorded: true,
     });
     expect(readdirSync(join(dir, 'keys'))).not.toContain('131016.json');
     const after = await run(['lookup', '--role', 'municipality:131016'], taro.myNumber);
@@ -77,10 +78,19 @@ describe('npm run vrs -- <command>', () => {
       municipalities: { shredded: boolean; residents: number }[];
     };
     expect(counts.municipalities[0]).toMatchObject({ shredded: true, residents: 31 });
-    // Seeding again does not resurrect it.
-    await expect(run(['seed', '--per-municipality', '5', '--municipality', '131016'])).rejects.toThrow(
-      /shredded/,
+    // Seeding again does not resurrect it: a coded refusal, not a stack trace.
+    await expect(run(['seed', '--per-municipality', '5', '--municipality', '131016'])).rejects.toMatchObject({
+      code: 'VRS_DATA_SHREDDED',
+    });
+    // Deleting the tombstone changes nothing: the database recorded the shredding; no key is made.
+    rmSync(join(dir, 'keys', '131016.shredded'));
+    const again = await run(['lookup', '--role', 'municipality:131016'], taro.myNumber);
+    expect(json(again)).toEqual({ ok: false, code: 'VRS_DATA_SHREDDED' });
+    expect(readdirSync(join(dir, 'keys'))).not.toContain('131016.json');
+    await expect(run(['seed', '--per-municipality', '5', '--municipality', '131016'])).rejects.toBeInstanceOf(
+      CliError,
     );
+    expect(readdirSync(join(dir, 'keys'))).toContain('131016.shredded');
     await expect(run(['shred', '999999'])).rejects.toMatchObject({ code: 'CLI_BAD_ARGUMENT' });
   });
 

@@ -11,7 +11,9 @@ import { SigningKeys } from './certs/signing-keys.js';
 import { CertificateIssuer } from './certs/issuer.js';
 import { ensureVdsNcSigner } from './certs/pki.js';
 import { KeyStore } from './storage/keystore.js';
-import { ResidentStore } from './storage/store.js';
+import { ResidentStore, VrsStoreError } from './storage/store.js';
+import { AlertCenter } from './alerts.js';
+import { createLogger } from '../common/log.js';
 import { startVrs, type RunningVrs } from './start.js';
 
 export interface CliIo {
@@ -107,9 +109,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'the VRS server is running on this embedded database; stop it first, or use DATABASE_URL',
       );
     const db = await openDb({ url: dbUrl, dataDir: join(stateDir, 'db') });
+    // Key trouble found by a command is an alert like the server's (stored, and logged on stderr).
+    const alerts = new AlertCenter({ db, log: createLogger('vrs-cli', (l) => io.err(l)) });
     try {
-      return await fn(db, await ResidentStore.open(db, new KeyStore(join(stateDir, 'keys'))));
+      const store = await ResidentStore.open(db, new KeyStore(join(stateDir, 'keys')), {
+        alert: (kind, text) => alerts.raise(kind, { source: 'key-store', text }),
+      });
+      return await fn(db, store);
+    } catch (err) {
+      if (err instanceof VrsStoreError) throw new CliError(err.code, err.message);
+      throw err;
     } finally {
+      await alerts.flushed();
       await db.close();
     }
   };
@@ -173,6 +184,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     case 'seed': {
       const codes = values.municipality ?? MUNICIPALITIES.map((m) => m.code);
+      // Named municipalities must all be seedable (a shredded one is an error); "all" leaves those out.
+      const named = values.municipality !== undefined;
       for (const c of codes)
         if (findMunicipality(c) === undefined)
           throw new CliError('CLI_BAD_ARGUMENT', `municipality ${c} is not participating`);
@@ -183,12 +196,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       );
       return withStore(async (_db, store) => {
         const t0 = performance.now();
-        const r = await seedStore(store, { perMunicipality: per, seed, municipalities: codes });
+        const r = await seedStore(store, {
+          perMunicipality: per,
+          seed,
+          ...(named ? { municipalities: codes } : {}),
+        });
         const s = (performance.now() - t0) / 1000;
         io.out(
           JSON.stringify({
             inserted: r.inserted,
             skipped: r.skipped,
+            refused: r.refused,
             seconds: Number(s.toFixed(2)),
             perSecond: Math.round(r.inserted / s),
           }),
@@ -199,12 +217,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     case 'shred': {
       if (arg === undefined || findMunicipality(arg) === undefined)
         throw new CliError('CLI_BAD_ARGUMENT', 'shred: a participating municipality code is required');
-      const keys = new KeyStore(join(stateDir, 'keys'));
-      const destroyed = keys.shred(arg);
-      // The key is what matters; the database flag is informative (set now when the database is reachable).
-      if (dbUrl || !serverRunning(stateDir))
-        await withStore((_db, store) => store.markShredded(arg)).catch(() => undefined);
-      io.out(JSON.stringify({ municipality: arg, keyDestroyed: destroyed, shredded: true }));
+      // The database's record is the authority: write it first when the database is reachable (with embedded
+      // PGlite and the server running, the server records it when it next touches the municipality: the
+      // tombstone left below tells it). Then the key is destroyed.
+      let recorded = false;
+      if (dbUrl || !serverRunning(stateDir)) {
+        await withStore((_db, store) => store.markShredded(arg));
+        recorded = true;
+      }
+      const destroyed = new KeyStore(join(stateDir, 'keys')).shred(arg);
+      io.out(JSON.stringify({ municipality: arg, keyDestroyed: destroyed, shredded: true, recorded }));
       return 0;
     }
     case 'rotate-key': {

@@ -85,7 +85,11 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
   };
   try {
     const keyStore = new KeyStore(join(o.stateDir, 'keys'));
-    const store = await ResidentStore.open(db, keyStore);
+    const alerts = new AlertCenter({ db, log: log.child('ids') });
+    cleanups.push(() => alerts.flushed());
+    const store = await ResidentStore.open(db, keyStore, {
+      alert: (kind, text) => alerts.raise(kind, { source: 'key-store', text }),
+    });
     if (o.seed !== undefined) {
       const t0 = performance.now();
       const r = await seedStore(store, {
@@ -93,6 +97,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
         seed: o.seed.seed,
         ...(o.seed.municipalities ? { municipalities: o.seed.municipalities } : {}),
       });
+      for (const x of r.refused) log.warn('seed.refused', { municipality: x.municipality, code: x.code });
       log.info('seeded', {
         inserted: r.inserted,
         skipped: r.skipped.length,
@@ -118,8 +123,6 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
     cleanups.push(() => directory.close());
     const hostPart = httpsHost.includes(':') ? `[${httpsHost}]` : httpsHost;
     if (iss === '') iss = `https://${hostPart}:${directory.port}/issuer`;
-    const alerts = new AlertCenter({ db, log: log.child('ids') });
-    cleanups.push(() => alerts.flushed());
     const service = new VrsService(store);
     const handler = new RequestHandler({
       db,
@@ -131,7 +134,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
       boxSecretKey: keys.boxSecretKey,
       cardCaPublicKey: cardCa,
       log: log.child('request'),
-      served: (code) => !keyStore.isShredded(code),
+      served: (code) => !store.isShredded(code),
     });
     const endpoint = await startEndpoint({
       host: o.lgwanHost ?? '127.0.0.1',

@@ -59,6 +59,13 @@ export const VRS_ERRORS = defineCodes({
     resident: ASK_MUNICIPALITY,
     operator: 'The municipality has been crypto-shredded; its records are gone for good.',
   },
+  VRS_KEY_UNAVAILABLE: {
+    meaning:
+      'The municipality has records (or a key on record) but its data key is missing, or the key file is not the one the database recorded.',
+    resident: RETRY_LATER,
+    operator:
+      'A municipality key file was deleted or replaced: VRS refuses to make a new key (it would hide every record) and raised a critical alert. Restore the key from its backup.',
+  },
   VRS_RECORD_CORRUPT: {
     meaning: 'A stored record did not authenticate under its municipality key or did not match the lookup.',
     resident: RETRY_LATER,
