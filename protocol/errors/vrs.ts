@@ -98,6 +98,13 @@ export const VRS_ERRORS = defineCodes({
     resident: null,
     operator: 'Stop the VRS server first, or run VRS on a PostgreSQL server (DATABASE_URL).',
   },
+  VRS_CREDENTIAL_INVALID: {
+    meaning:
+      'A VRS command was run without a valid role credential (missing, unreadable, readable by others, malformed, unknown or revoked).',
+    resident: null,
+    operator:
+      'Roles come only from credentials issued with `npm run vrs -- credential issue`; ask the administrator for one.',
+  },
   VRS_FORBIDDEN: {
     meaning:
       'A role asked for data outside its rights (another municipality, or personal data for an aggregate role).',
