@@ -13,6 +13,7 @@ import { ensureVdsNcSigner } from './certs/pki.js';
 import { KeyStore } from './storage/keystore.js';
 import { ResidentStore, VrsStoreError } from './storage/store.js';
 import { AlertCenter } from './alerts.js';
+import { checkSigningKeysPresent } from './storage/signing-guard.js';
 import { MIN_CELL, SUPPRESSION_NOTE, suppressSmallOutcomes } from './aggregates.js';
 import {
   issueCredential,
@@ -279,6 +280,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     case 'rotate-key': {
+      // With embedded PGlite and the server running, the server checked the keys when it started.
+      if (dbUrl || !serverRunning(stateDir)) await withStore((db) => checkSigningKeysPresent(db, stateDir));
       const kid = new SigningKeys(join(stateDir, 'signing')).rotate();
       io.out(JSON.stringify({ activeKid: kid }));
       return 0;
@@ -286,6 +289,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     case 'revoke': {
       if (arg === undefined) throw new CliError('CLI_BAD_ARGUMENT', 'revoke: a certificate id is required');
       return withStore(async (db) => {
+        await checkSigningKeysPresent(db, stateDir);
         const issuer = new CertificateIssuer({
           db,
           keys: new SigningKeys(join(stateDir, 'signing')),

@@ -15,6 +15,7 @@ import { seedStore } from './seed/seed.js';
 import { VrsService } from './service.js';
 import { KeyStore } from './storage/keystore.js';
 import { ResidentStore } from './storage/store.js';
+import { checkSigningKeysPresent } from './storage/signing-guard.js';
 
 export interface VrsOptions {
   /** Keys, TLS material, PGlite data and signing keys live here. */
@@ -104,6 +105,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
         ms: Math.round(performance.now() - t0),
       });
     }
+    await checkSigningKeysPresent(db, o.stateDir);
     const signingKeys = new SigningKeys(join(o.stateDir, 'signing'));
     const httpsHost = o.httpsHost ?? '127.0.0.1';
     const tls = await ensureTls(o.stateDir, [httpsHost]);

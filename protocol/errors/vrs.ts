@@ -98,6 +98,13 @@ export const VRS_ERRORS = defineCodes({
     resident: null,
     operator: 'Stop the VRS server first, or run VRS on a PostgreSQL server (DATABASE_URL).',
   },
+  VRS_SIGNING_KEY_MISSING: {
+    meaning:
+      'Certificates were issued but the signing key files (SHC keys, VDS-NC signer) are missing; VRS refuses to make new ones.',
+    resident: null,
+    operator:
+      'A new signing key would drop the old one from the JWKS and invalidate every printed certificate: restore signing/ and vdsnc/ from their backup.',
+  },
   VRS_CREDENTIAL_INVALID: {
     meaning:
       'A VRS command was run without a valid role credential (missing, unreadable, readable by others, malformed, unknown or revoked).',

@@ -34,7 +34,7 @@ export type KeyRefusal = 'VRS_DATA_SHREDDED' | 'VRS_KEY_UNAVAILABLE' | 'VRS_MUNI
 /** A storage operation refused for a municipality (seeding a shredded one, a missing key, …). */
 export class VrsStoreError extends Error {
   constructor(
-    readonly code: KeyRefusal,
+    readonly code: KeyRefusal | 'VRS_SIGNING_KEY_MISSING',
     message: string,
   ) {
     super(message);
