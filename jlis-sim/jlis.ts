@@ -313,7 +313,7 @@ async function selfSigned(
   const keyFile = join(dir, `${name}.key.pem`);
   const certFile = join(dir, `${name}.pem`);
   if (!existsSync(keyFile) || !existsSync(certFile)) {
-    const { privateKey, publicKey } = await rsaKeyFor(name);
+    const { privateKey, publicKey } = await rsaKeyFor(`${name}:${dir}`);
     const now = Date.now();
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: randomBytes(8).toString('hex').replace(/^./, '1'),

@@ -8,7 +8,7 @@ import { fromBase64Url } from '../../protocol/index.js';
 import { certificatePort } from '../core/devices/index.js';
 import { loadRendererAssets } from '../host/assets.js';
 import { registerAppScheme, serveAppScheme } from './app-protocol.js';
-import { KioskConfigSchema } from './config.js';
+import { parseKioskConfig } from './config.js';
 import { loadKioskIdentity } from './identity.js';
 import { connectWindow } from './ipc.js';
 import { startKioskRelay } from './relay.js';
@@ -38,7 +38,9 @@ else
 async function main(): Promise<void> {
   const configPath = process.env['KIOSK_CONFIG'];
   if (!configPath) throw new Error('KIOSK_CONFIG: the path of the kiosk configuration file is required');
-  const config = KioskConfigSchema.parse(JSON.parse(readFileSync(configPath, 'utf8')));
+  const parsed = parseKioskConfig(readFileSync(configPath, 'utf8'));
+  if (!parsed.ok) throw Object.assign(new Error(parsed.message), { code: parsed.code });
+  const config = parsed.config;
   await app.whenReady();
   serveAppScheme(await loadRendererAssets(false, config.appRoot));
   const relay = startKioskRelay({
@@ -49,7 +51,12 @@ async function main(): Promise<void> {
     crypto: nodeCrypto,
     logger: log.child('relay'),
   });
-  const runtime = await startKioskRuntime(config, { relay: relay.port, certificate: certificatePort, log });
+  const runtime = await startKioskRuntime(config, {
+    relay: relay.port,
+    certificate: certificatePort,
+    log,
+    kioskId: relay.client.kioskId,
+  });
   relay.setHealth(() => runtime.health());
   const here = dirname(fileURLToPath(import.meta.url));
   const win = createKioskWindow({ preload: join(here, 'preload.cjs'), production: config.production });

@@ -11,7 +11,7 @@ export {
   SOFTWARE_VERSION,
 } from './runtime.js';
 export type { KioskRuntime, RuntimeConfig, DeviceConfig } from './runtime.js';
-export { KioskConfigSchema, type KioskConfig } from './config.js';
+export { KioskConfigSchema, parseKioskConfig, type KioskConfig, type KioskConfigResult } from './config.js';
 export { loadKioskIdentity } from './identity.js';
 export { startKioskRelay, type KioskRelay } from './relay.js';
 export { installedElectron } from './electron-detect.js';

@@ -19,6 +19,8 @@ export const TEXT = {
     pinTitle: '暗証番号を入力してください',
     pinLead:
       '券面事項入力補助用の暗証番号（数字4桁）を、暗証番号入力装置で入力し、確定キーを押してください。',
+    pinLeadJpki:
+      '利用者証明用電子証明書の暗証番号（数字4桁）を、暗証番号入力装置で入力し、確定キーを押してください。',
     pinDigits: (n: number, len: number) => `${len}桁中${n}桁入力済み`,
     pinTries: (n: number) => `残り入力可能回数：${n}回`,
     pinWrong: (n: number) => `暗証番号が違います。あと${n}回間違えるとカードがロックされます。`,
@@ -35,6 +37,9 @@ export const TEXT = {
     previewName: '氏名',
     previewNameEn: '氏名（ローマ字）',
     previewBirth: '生年月日',
+    previewNationality: '国籍・地域',
+    previewPassport: '旅券番号',
+    previewMunicipality: '接種時の市区町村',
     previewDose: '回数',
     previewDate: '接種日',
     previewVaccine: 'ワクチン',
@@ -57,7 +62,7 @@ export const TEXT = {
     printedSoFar: (n: number, total: number) => `${total}通中${n}通を印刷しました。`,
     takeTitle: '証明書をお取りください',
     takeLead: (n: number) => `${n}通の証明書が出ています。取り忘れにご注意ください。`,
-    took: '受け取りました',
+    took: (_copies: number) => '受け取りました',
     cancelled: '取り消しました',
     timeout: '操作がなかったため終了しました',
     refunded: '返金しました',
@@ -92,6 +97,8 @@ export const TEXT = {
     serviceCovid: 'COVID-19 vaccination certificate',
     pinTitle: 'Enter your PIN',
     pinLead: 'Type the 4-digit PIN for the card’s basic information on the PIN pad, then press Enter.',
+    pinLeadJpki:
+      'Type the 4-digit PIN of the card’s user certificate (利用者証明用) on the PIN pad, then press Enter.',
     pinDigits: (n: number, len: number) => `${n} of ${len} digits entered`,
     pinTries: (n: number) => `Attempts left: ${n}`,
     pinWrong: (n: number) =>
@@ -109,6 +116,9 @@ export const TEXT = {
     previewName: 'Name',
     previewNameEn: 'Name (romaji)',
     previewBirth: 'Date of birth',
+    previewNationality: 'Nationality/region',
+    previewPassport: 'Passport number',
+    previewMunicipality: 'Municipality',
     previewDose: 'Dose',
     previewDate: 'Date',
     previewVaccine: 'Vaccine',
@@ -132,7 +142,7 @@ export const TEXT = {
     takeTitle: 'Please take your certificate',
     takeLead: (n: number) =>
       `${n} certificate${n === 1 ? ' is' : 's are'} in the output tray. Do not leave ${n === 1 ? 'it' : 'them'} behind.`,
-    took: 'I have taken it',
+    took: (copies: number) => (copies === 1 ? 'I have taken it' : 'I have taken them'),
     cancelled: 'Cancelled',
     timeout: 'Ended because there was no activity',
     refunded: 'Refunded',

@@ -97,6 +97,12 @@ export const KIOSK_ERRORS = defineCodes({
     resident: ASK_STAFF,
     operator: 'The certificate renderer failed; see the kiosk log (request id only). Nothing was printed.',
   },
+  KIOSK_CONFIG_INVALID: {
+    meaning:
+      'The kiosk configuration file (KIOSK_CONFIG) cannot be read, is not JSON, or does not match its schema.',
+    resident: null,
+    operator: 'The kiosk refused to start: fix the configuration field named in the message.',
+  },
   KIOSK_INTENT_NOT_NOW: {
     meaning: 'The renderer asked for something the current screen does not allow (a stale button press).',
     resident: null,

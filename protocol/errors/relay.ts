@@ -141,6 +141,12 @@ export const RELAY_ERRORS = defineCodes({
     resident: null,
     operator: 'Check the kiosk id, alert id or route.',
   },
+  RELAY_CONFIG_INVALID: {
+    meaning:
+      'The relay configuration (RELAY_CONFIG file or a JSON environment variable) cannot be read or parsed.',
+    resident: null,
+    operator: 'The relay refused to start: fix the file or variable named in the message (YAML/JSON syntax).',
+  },
   RELAY_INTERNAL: {
     meaning: 'An unexpected relay fault.',
     resident: RETRY_LATER,

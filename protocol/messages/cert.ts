@@ -36,6 +36,8 @@ export const jpkiAuth = z.object({
   certificate: b64url(2048).min(1),
   /** RSASSA-PKCS1-v1_5 (SHA-256) by the card's key, 256 bytes. */
   signature: b64url(256).length(342),
+  /** The kiosk the card signed for (must be the kiosk the relay authenticated). */
+  kioskId,
   /** 32 random bytes drawn by the kiosk for this transaction. */
   nonce: b64url(32).length(43),
   /** When the card signed, ms since the epoch (the kiosk's clock). */

@@ -271,7 +271,9 @@ export class ResidentStore {
   async find(code: string, myNumber: string): Promise<FindResult> {
     if (findMunicipality(code) === undefined) return { ok: false, code: 'VRS_MUNICIPALITY_UNKNOWN' };
     const got = await this.keysFor(code, false);
-    if (!got.ok) return { ok: false, code: got.code };
+    if (!got.ok)
+      // Every municipality of Japan is served; one that never had a key holds no records.
+      return { ok: false, code: got.code === 'VRS_MUNICIPALITY_UNKNOWN' ? 'VRS_NO_RECORD' : got.code };
     const k = got.keys;
     const residentHash = lookupHash(k.indexKey, myNumber);
     const r = await this.db.query<{ sealed: unknown }>(
