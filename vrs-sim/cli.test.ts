@@ -7,7 +7,7 @@ import { loadFixtures } from './seed/fixtures.js';
 
 const taro = loadFixtures().find((f) => f.id === 'taro');
 
-describe('npm run vrs -- <command>', { timeout: 180_000 }, () => {
+describe('npm run vrs -- <command>', { timeout: 600_000 }, () => {
   let dir: string;
   const run = async (argv: string[], stdin = ''): Promise<{ code: number; out: string[] }> => {
     const out: string[] = [];
@@ -46,7 +46,7 @@ describe('npm run vrs -- <command>', { timeout: 180_000 }, () => {
       expect(issued).toMatchObject({ role, file });
       cred[role] = file;
     }
-  }, 180_000);
+  }, 600_000);
 
   it('takes a role only from a credential, never from --role', async () => {
     if (!taro) throw new Error('fixture expected');
