@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import type { Control } from '../control.js';
 import type { Ids } from '../ids.js';
 import type { Metrics } from '../metrics.js';
@@ -8,9 +9,9 @@ import { sourceOf } from './refuse.js';
 const MAX_BODY = 4096;
 
 export const EnrollBody = z.object({
-  code: z.string().min(1).max(32),
-  publicKey: z.string().min(1).max(64),
-  name: z.string().min(1).max(64).optional(),
+  code: text(32, 1),
+  publicKey: text(64, 1),
+  name: text(64, 1).optional(),
 });
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

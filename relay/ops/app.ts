@@ -1,13 +1,21 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
-import { ERROR_CODES } from '../../protocol/index.js';
+import { ERROR_CODES, NOT_WELL_FORMED } from '../../protocol/index.js';
 import type { Control } from '../control.js';
 import { RelayError } from '../errors.js';
 import type { Alert } from '../store/alerts.js';
 import { isKioskId } from '../store/keys.js';
 import { bearerMatches } from './auth.js';
-import { CreateCodeBody, KioskPaging, Operator, Paging, RevokeBody, StopBody } from './schemas.js';
+import {
+  BanSubject,
+  CreateCodeBody,
+  KioskPaging,
+  Operator,
+  Paging,
+  RevokeBody,
+  StopBody,
+} from './schemas.js';
 import { STATUS_PAGE } from './status-page.js';
 
 /** What the operations API reads from the running relay besides the stored state. */
@@ -37,8 +45,10 @@ async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer
 function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   const r = schema.safeParse(raw);
   if (!r.success) {
-    const field = r.error.issues[0]?.path.join('.') ?? '';
-    throw new RelayError('RELAY_OPS_BAD_REQUEST', `invalid field: ${field || '(body)'}`);
+    const issue = r.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    const why = issue?.message === NOT_WELL_FORMED ? ` (${NOT_WELL_FORMED})` : '';
+    throw new RelayError('RELAY_OPS_BAD_REQUEST', `invalid field: ${field || '(body)'}${why}`);
   }
   return r.data;
 }
@@ -140,7 +150,8 @@ export function opsApp(deps: { control: Control; view: OpsView; token: string })
     const scope = c.req.param('scope');
     if (scope !== 'source' && scope !== 'identity')
       throw new RelayError('RELAY_OPS_BAD_REQUEST', 'scope: source or identity');
-    if (!(await control.liftBan(scope, c.req.param('subject'), operator(c)))) {
+    const subject = parse(BanSubject, c.req.param('subject'));
+    if (!(await control.liftBan(scope, subject, operator(c)))) {
       throw new RelayError('RELAY_OPS_NOT_FOUND', 'no such ban');
     }
     return c.json({ ok: true });

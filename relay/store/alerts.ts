@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import type { Db } from '../../common/db.js';
 
 export const AlertKind = z.enum([
@@ -22,7 +23,7 @@ export type AlertKind = z.infer<typeof AlertKind>;
 export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
 export type AlertSeverity = z.infer<typeof AlertSeverity>;
 
-const DetailValue = z.union([z.string().max(200), z.number(), z.boolean(), z.null()]);
+const DetailValue = z.union([text(200), z.number(), z.boolean(), z.null()]);
 
 export const Alert = z.object({
   id: z.number().int(),
