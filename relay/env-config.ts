@@ -30,6 +30,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOption
     ['RELAY_VRS_ENDPOINTS', 'vrsEndpoints', (v) => JSON.parse(v) as unknown],
     ['RELAY_WEBHOOK_URL', 'webhookUrl', (v) => v],
     ['RELAY_IDS', 'ids', (v) => JSON.parse(v) as unknown],
+    ['RELAY_KIOSK_RATES', 'kioskRates', (v) => JSON.parse(v) as unknown],
   ];
   for (const [name, key, conv] of map) {
     const v = env[name];

@@ -122,20 +122,23 @@ export class Ids {
     });
   }
 
-  /** A failed or suspicious handshake or frame. `kioskId` only when the peer had authenticated. */
+  /**
+   * A failed or suspicious handshake, frame or message. `kioskId` only when the peer had authenticated:
+   * then the strike counts against that identity alone (its source address may be shared with innocent
+   * kiosks behind one router); an anonymous failure counts against its source address.
+   */
   failure(kind: AlertKind, source: string, code: string, kioskId?: string): void {
     const now = this.#now();
     this.#metrics.inc('relay_errors_total', { code });
     const severity = kind === 'replay' ? 'critical' : 'warning';
     this.#alert(kind, severity, kioskId === undefined ? { source } : { source, kioskId }, { code });
+    if (kioskId !== undefined) {
+      if (this.#identityFailures.hit(kioskId, now) >= this.#opts.identityFailuresPerMinute)
+        this.#ban('identity', kioskId, kind);
+      return;
+    }
     if (this.#sourceFailures.hit(source, now) >= this.#opts.sourceFailuresPerMinute)
       this.#ban('source', source, kind);
-    if (
-      kioskId !== undefined &&
-      this.#identityFailures.hit(kioskId, now) >= this.#opts.identityFailuresPerMinute
-    ) {
-      this.#ban('identity', kioskId, kind);
-    }
   }
 
   /** An authenticated identity connected; false when it is flapping (and is now banned). */

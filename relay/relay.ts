@@ -13,6 +13,7 @@ import { Forwarder } from './forward/forwarder.js';
 import { Ids } from './ids.js';
 import { loadIdentity } from './identity-file.js';
 import { KioskEndpoint } from './kiosk-side/endpoint.js';
+import type { KioskRates } from './kiosk-side/rate.js';
 import { relayMetrics, type Metrics } from './metrics.js';
 import { opsApp } from './ops/app.js';
 import { VrsLink } from './vrs-side/link.js';
@@ -157,6 +158,7 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     processId,
     pingIntervalMs: o.pingIntervalMs,
     handshakeTimeoutMs: o.handshakeTimeoutMs,
+    kioskRates: o.kioskRates as Partial<KioskRates> | undefined,
   });
   metrics.gauge(
     'relay_sessions',

@@ -17,6 +17,12 @@ export const AlertKind = z.enum([
   'vrs-unavailable',
   'kill-switch',
   'revocation',
+  /** A kiosk exceeded a message rate (token bucket per identity). */
+  'rate-limit',
+  /** A kiosk reported the outcome of a request the relay never answered to it. */
+  'unsolicited-outcome',
+  /** Wrong enrollment codes for one target or fleet-wide from many sources (distributed guessing). */
+  'enroll-guessing',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
