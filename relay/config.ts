@@ -59,6 +59,10 @@ export const RelayOptions = z.object({
       identityFailuresPerMinute: z.number().int().positive().optional(),
       flapConnectsPerMinute: z.number().int().positive().optional(),
       enrollFailuresPer10Min: z.number().int().positive().optional(),
+      enrollTargetFailuresPer10Min: z.number().int().positive().optional(),
+      enrollGlobalFailuresPerMinute: z.number().int().positive().optional(),
+      alertsPerKindPerMinute: z.number().int().positive().optional(),
+      distributedPerMinute: z.number().int().positive().optional(),
       banMs: z.number().int().positive().optional(),
     })
     .optional(),

@@ -10,7 +10,8 @@ export const PROTOCOL_ERRORS = defineCodes({
   PROTOCOL_MALFORMED: {
     meaning: 'A message did not parse or did not match its schema.',
     resident: RETRY_LATER,
-    operator: 'A peer sent a malformed message; the connection was closed. Repeated occurrences raise an alert.',
+    operator:
+      'A peer sent a malformed message; the connection was closed. Repeated occurrences raise an alert.',
   },
   PROTOCOL_UNSUPPORTED_VERSION: {
     meaning: 'A message carried a protocol version this side does not speak.',
@@ -20,7 +21,8 @@ export const PROTOCOL_ERRORS = defineCodes({
   CHANNEL_HANDSHAKE_FAILED: {
     meaning: 'The channel handshake was malformed, stale, or its signature did not verify.',
     resident: RETRY_LATER,
-    operator: 'A peer failed channel authentication. Repeated failures from one source raise an alert and a ban.',
+    operator:
+      'A peer failed channel authentication. Repeated failures from one source raise an alert and a ban.',
   },
   CHANNEL_UNKNOWN_PEER: {
     meaning: 'The peer presented an identity key that is not pinned or enrolled (or is revoked).',
@@ -38,7 +40,8 @@ export const PROTOCOL_ERRORS = defineCodes({
     operator: 'A frame failed authentication; the channel was closed (tampering or corruption on the line).',
   },
   CHANNEL_REPLAY: {
-    meaning: 'A frame arrived with a counter other than the next expected one (replayed, reordered or dropped).',
+    meaning:
+      'A frame arrived with a counter other than the next expected one (replayed, reordered or dropped).',
     resident: RETRY_LATER,
     operator: 'A replayed or reordered frame was refused and the channel closed.',
   },

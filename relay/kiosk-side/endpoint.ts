@@ -140,7 +140,9 @@ export class KioskEndpoint {
       o.control.onRevoked((kioskId) => this.#drop(kioskId, 'RELAY_KIOSK_REVOKED', CLOSE.revoked)),
       o.control.onBan(({ scope, subject }) => {
         if (scope === 'identity') return this.#drop(subject, 'RELAY_BANNED', CLOSE.banned);
-        for (const c of this.#all)
+        // A source ban is for anonymous failures: it ends unfinished handshakes from that address, never
+        // an authenticated session (an innocent kiosk may share the address; a guilty one is banned by id).
+        for (const c of this.#handshaking)
           if (c.source === subject) this.#closeWithNotice(c, 'RELAY_BANNED', CLOSE.banned);
       }),
       o.control.onStop(({ scope, stopped }) => {
