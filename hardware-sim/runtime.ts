@@ -38,7 +38,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     throw err;
   }
   const app = createPanelApp({ devices, events, ...(options.page ? { page: options.page } : {}) });
-  const panel = await startPanel(app, options.panelPort ?? 0);
+  let panel;
+  try {
+    panel = await startPanel(app, { port: options.panelPort ?? 0, simulatedDevices: Object.values(info) });
+  } catch (err) {
+    for (const d of [...devices].reverse()) await d.stop().catch(() => undefined);
+    throw err;
+  }
   info['panel'] = panel.url;
   return {
     info,

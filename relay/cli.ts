@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { parseCliArgs } from '../common/cli-args.js';
 import { openDb } from '../common/db.js';
 import { AuditLog } from './store/audit.js';
+import { OPERATOR_USAGE, operatorCommand } from './operator-cli.js';
 import { verifyExport } from './verify-file.js';
 
 const USAGE = `relay:cli — operate the relay through its operations API
 
   npm run relay:cli -- <command> [options]
-  (RELAY_OPS_URL and RELAY_OPS_TOKEN, or --ops URL --token TOKEN; --operator NAME is recorded in the audit log)
+  (RELAY_OPS_URL and RELAY_OPS_TOKEN = your API token from "operator token", or --ops URL --token TOKEN)
 
   status                               relay status, VRS links and breakers
   enroll-code [--name N] [--ttl M]     create a one-time enrollment code (M minutes, default 60)
@@ -27,7 +28,8 @@ const USAGE = `relay:cli — operate the relay through its operations API
   audit-verify                         the relay walks its audit chain
   verify-file <file.ndjson>            walk an exported audit log offline
   verify-db                            walk the chain directly in the database (DATABASE_URL or --state-dir)
-  metrics                              Prometheus text`;
+  metrics                              Prometheus text
+${OPERATOR_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCliArgs(argv, {
@@ -39,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
     reason: { type: 'string' },
     unack: { type: 'boolean' },
     'state-dir': { type: 'string' },
+    role: { type: 'string' },
+    label: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   const [cmd, a1, a2] = positionals;
@@ -50,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     if (a1 === undefined) return usage('verify-file <file>');
     return print(verifyExport(readFileSync(a1, 'utf8')));
   }
+  if (cmd === 'operator') return operatorCommand([a1, a2], values);
   if (cmd === 'verify-db') {
     const url = process.env['DATABASE_URL'];
     const stateDir = values['state-dir'] ?? process.env['RELAY_STATE_DIR'] ?? '.state/relay';

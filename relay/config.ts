@@ -32,7 +32,16 @@ export const RelayOptions = z.object({
   kioskPort: z.number().int().min(0).max(65535).default(0),
   opsHost: z.string().default('127.0.0.1'),
   opsPort: z.number().int().min(0).max(65535).default(0),
-  opsToken: z.string().min(16, 'at least 16 characters'),
+  /**
+   * A bootstrap API token (scripts, tests, clusters configured from the environment): it is installed as the
+   * token of the built-in `bootstrap` admin account. People sign in with their own accounts and tokens.
+   */
+  opsToken: z.string().min(16, 'at least 16 characters').optional(),
+  /**
+   * The dashboard's session cookie is `__Host-…; Secure` (TLS in front of the ops address). Default: on for
+   * any ops host that is not loopback; off on loopback, where the development listener is plain http.
+   */
+  opsSecureCookies: z.boolean().optional(),
   /** base64 or base64url 32-byte Ed25519 seed; absent: read or created in `stateDir/identity.seed`. */
   identitySeed: z.string().optional(),
   vrsEndpoints: z.array(VrsEndpointOption).default([]),

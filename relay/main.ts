@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { configFromEnv } from './env-config.js';
+import { RelayError } from './errors.js';
 import { startRelay } from './relay.js';
 
 /**
@@ -14,6 +15,10 @@ async function main(): Promise<void> {
     if (err instanceof ZodError) {
       const fields = err.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
       process.stderr.write(`relay: bad configuration: ${fields}\n`);
+      process.exit(2);
+    }
+    if (err instanceof RelayError && err.code === 'RELAY_CONFIG_INVALID') {
+      process.stderr.write(`relay: bad configuration: ${err.code}: ${err.message}\n`);
       process.exit(2);
     }
     throw err;

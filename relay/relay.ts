@@ -16,6 +16,7 @@ import { KioskEndpoint } from './kiosk-side/endpoint.js';
 import type { KioskRates } from './kiosk-side/rate.js';
 import { relayMetrics, type Metrics } from './metrics.js';
 import { opsApp } from './ops/app.js';
+import { OperatorStore, type SessionPolicy } from './store/operators.js';
 import { VrsLink } from './vrs-side/link.js';
 import { Router } from './vrs-side/router.js';
 
@@ -40,6 +41,7 @@ export interface Relay {
   router: Router;
   links: VrsLink[];
   ops: ReturnType<typeof opsApp>;
+  operators: OperatorStore;
   db: Db;
   /**
    * Stops the relay: VRS links, listeners, timers, the database (the last health batch is written first).
@@ -55,7 +57,10 @@ export interface Relay {
  * Starts a relay: database (PGlite in `stateDir` or PostgreSQL at `dbUrl`), control plane, VRS links,
  * the kiosk endpoint and the operations API. Several relays may share one PostgreSQL.
  */
-export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger } = {}): Promise<Relay> {
+export async function startRelay(
+  input: RelayOptionsInput,
+  deps: { log?: Logger; now?: () => number; sessionPolicy?: Partial<SessionPolicy> } = {},
+): Promise<Relay> {
   const o = RelayOptions.parse(input);
   const log = deps.log ?? createLogger('relay');
   const crypto = sodiumCrypto;
@@ -69,6 +74,8 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
   });
   const control = new Control({ db, log: log.child('control'), webhookUrl: o.webhookUrl });
   await control.start();
+  const operators = new OperatorStore(db, deps.now, deps.sessionPolicy);
+  if (o.opsToken !== undefined) await operators.installBootstrapToken(o.opsToken);
   const metrics = relayMetrics();
   const ids = new Ids(control, metrics, log.child('ids'), o.ids);
 
@@ -182,9 +189,11 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
   for (const l of links) l.start();
   const kioskUrl = await endpoint.listen(o.kioskHost, o.kioskPort);
 
+  const loopback = /^(127\.|::1$|localhost$)/.test(o.opsHost);
   const ops = opsApp({
     control,
-    token: o.opsToken,
+    operators,
+    secureCookies: o.opsSecureCookies ?? !loopback,
     view: {
       metrics: () => metrics.render(),
       isOnline: (id) => endpoint.sessions.get(id) !== undefined,
@@ -233,6 +242,7 @@ export async function startRelay(input: RelayOptionsInput, deps: { log?: Logger 
     router,
     links,
     ops,
+    operators,
     db,
     async stop(options = {}) {
       if (stopped) return;

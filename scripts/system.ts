@@ -36,10 +36,13 @@ export interface SystemOptions {
 
 /** The URLs a person or a test needs, as printed by `npm start`. */
 export interface SystemUrls {
+  /** The kiosk page WITHOUT its secret (`host.launchUrl()` makes the one-time URL that opens the kiosk). */
   kiosk: string;
   panel: string;
   relay: string;
   jwks: string;
+  /** The operators' dashboard (sign in as the demo admin, see `dashboardLogin`). */
+  dashboard: string;
 }
 
 export interface RunningSystem {
@@ -51,6 +54,8 @@ export interface RunningSystem {
   link: KioskRelay;
   host: RunningHost;
   opsToken: string;
+  /** The demo admin `npm start` creates, and the file (0600) its password is kept in. */
+  dashboardLogin: { name: string; password: string; file: string };
   /** The VRS key directory's TLS certificate (PEM), to fetch the JWKS. */
   vrsTlsCertificate: string;
   /** Stops one part (fault tests) or everything, in reverse order. */
@@ -83,6 +88,24 @@ async function startVrsRemembering(
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, `${port}\n`);
   return vrs;
+}
+
+/**
+ * The local system's demo admin account: created on the first start with a random password, which is kept
+ * in `relay/dashboard-admin.json` (0600) in the state folder; later starts reuse it.
+ */
+async function demoAdmin(relay: Relay, relayDir: string) {
+  const file = join(relayDir, 'dashboard-admin.json');
+  const name = 'demo-admin';
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { name: string; password: string };
+    const known = (await relay.operators.list()).some((o) => o.name === saved.name && !o.disabled);
+    if (known) return { ...saved, file };
+  }
+  const password = randomBytes(18).toString('base64url');
+  await relay.operators.add(name, 'admin', password, 'npm-start', true);
+  writeFileSync(file, JSON.stringify({ name, password }) + '\n', { mode: 0o600 });
+  return { name, password, file };
 }
 
 /** Loads or creates an Ed25519 identity seed file in `dir` (0600). */
@@ -154,6 +177,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       if (relayUp) await relay.stop();
       relayUp = false;
     });
+    const dashboardLogin = await demoAdmin(relay, relayDir);
 
     // Enrollment: the operator creates a one-time code; the kiosk registers its key with it.
     const kioskIdentityDir = join(dir, 'kiosk');
@@ -199,6 +223,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           panel: sim.info['panel']!,
           relay: relay.info.ops,
           jwks: vrs.info.jwks,
+          dashboard: `${relay.info.ops}/`,
         },
         sim,
         stop: stopAll,
@@ -237,7 +262,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     stops.push(() => host.close());
 
     return {
-      urls: { kiosk: host.url, panel: sim.info['panel']!, relay: relay.info.ops, jwks: vrs.info.jwks },
+      urls: {
+        kiosk: host.url,
+        panel: sim.info['panel']!,
+        relay: relay.info.ops,
+        jwks: vrs.info.jwks,
+        dashboard: `${relay.info.ops}/`,
+      },
       sim,
       vrs,
       relay,
@@ -245,6 +276,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       link,
       host,
       opsToken,
+      dashboardLogin,
       vrsTlsCertificate: vrs.tlsCertificate,
       async stopRelay() {
         if (relayUp) await relay.stop();

@@ -13,6 +13,7 @@ export type AlertKind =
   | 'misrouted-request'
   | 'replayed-request'
   | 'forged-card'
+  | 'replayed-auth'
   | 'many-residents'
   | 'record-corrupt';
 
@@ -28,6 +29,7 @@ const SEVERITY: Record<AlertKind, AlertSeverity> = {
   'misrouted-request': 'critical',
   'replayed-request': 'critical',
   'forged-card': 'critical',
+  'replayed-auth': 'critical',
   'many-residents': 'critical',
   'record-corrupt': 'critical',
 };

@@ -18,6 +18,7 @@ import { recordAudit, type AuditEntry } from './audit.js';
 import { CertificateTooLargeError, type CertificateIssuer } from './certs/issuer.js';
 import { basic4Mismatch, issuedBody, municipalityList } from './answer.js';
 import { findMunicipality } from './municipalities.js';
+import type { JpkiAuthenticator } from './jpki/authenticator.js';
 import type { VrsService } from './service.js';
 
 /** Passports registered before this date do not allow kiosk issuance of the overseas version (REFERENCE 1.2). */
@@ -34,6 +35,11 @@ export interface HandlerOptions {
   boxSecretKey: Uint8Array;
   /** The card issuing authority's Ed25519 public key (the simulator's card CA). */
   cardCaPublicKey: Uint8Array;
+  /**
+   * JPKI authentication (PROTOCOL.md): the default for every municipality that has not chosen カードAP. Absent,
+   * every municipality uses カードAP and JPKI requests are refused (VRS_AUTH_METHOD_NOT_ALLOWED).
+   */
+  jpki?: JpkiAuthenticator;
   log: Logger;
   now?: () => Date;
   /** Whether a municipality is still served (a crypto-shredded one is not listed). */
@@ -238,25 +244,44 @@ export class RequestHandler {
       audit: { outcome: 'refused' as const, code, residentHash },
     });
     if (findMunicipality(request.municipality) === undefined) return refused('VRS_MUNICIPALITY_UNKNOWN');
-    const ef = (s: string) => fromBase64Url(s) ?? new Uint8Array(0);
-    const card = verifyCardData({
-      myNumberEf: ef(request.card.myNumberEf),
-      basic4Ef: ef(request.card.basic4Ef),
-      signatureEf: ef(request.card.signatureEf),
-      certificateEf: ef(request.card.certificateEf),
-      caPublicKey: o.cardCaPublicKey,
-      crypto: o.crypto,
-    });
-    if (!card.ok) {
-      if (card.code === 'CARD_FORGED')
-        o.alerts.raise('forged-card', {
-          source: ctx.source,
-          kioskId: request.kioskId,
-          text: 'card data did not verify against the card CA',
-        });
-      return refused(card.code === 'CARD_FORGED' ? 'VRS_CARD_FORGED' : 'VRS_CARD_INVALID');
+    const now = o.now?.() ?? new Date();
+    const method = request.jpki !== undefined ? 'jpki' : 'card-ap';
+    if (method !== (o.jpki?.method(request.municipality) ?? 'card-ap'))
+      return refused('VRS_AUTH_METHOD_NOT_ALLOWED');
+    let myNumber: string;
+    let card: Extract<ReturnType<typeof verifyCardData>, { ok: true }> | undefined;
+    if (method === 'jpki') {
+      const a = await o.jpki!.authenticate(request, request.kioskId, now.getTime());
+      if (!a.ok) {
+        if (a.alert)
+          o.alerts.raise(a.alert.kind, { source: ctx.source, kioskId: request.kioskId, text: a.alert.text });
+        return refused(a.code);
+      }
+      myNumber = a.myNumber;
+    } else {
+      if (request.card === undefined) return refused('VRS_CARD_INVALID');
+      const ef = (s: string) => fromBase64Url(s) ?? new Uint8Array(0);
+      const verified = verifyCardData({
+        myNumberEf: ef(request.card.myNumberEf),
+        basic4Ef: ef(request.card.basic4Ef),
+        signatureEf: ef(request.card.signatureEf),
+        certificateEf: ef(request.card.certificateEf),
+        caPublicKey: o.cardCaPublicKey,
+        crypto: o.crypto,
+      });
+      if (!verified.ok) {
+        if (verified.code === 'CARD_FORGED')
+          o.alerts.raise('forged-card', {
+            source: ctx.source,
+            kioskId: request.kioskId,
+            text: 'card data did not verify against the card CA',
+          });
+        return refused(verified.code === 'CARD_FORGED' ? 'VRS_CARD_FORGED' : 'VRS_CARD_INVALID');
+      }
+      card = verified;
+      myNumber = verified.myNumber;
     }
-    const spreadKey = createHmac('sha256', this.#idsKey).update(card.myNumber).digest('base64url');
+    const spreadKey = createHmac('sha256', this.#idsKey).update(myNumber).digest('base64url');
     if (o.spread.note(request.kioskId, spreadKey)) {
       o.alerts.raise('many-residents', {
         source: ctx.source,
@@ -266,7 +291,7 @@ export class RequestHandler {
       return refused('VRS_RATE_LIMITED');
     }
     const view = o.service.as({ kind: 'municipality', code: request.municipality });
-    const found = await view.findResident(request.municipality, card.myNumber);
+    const found = await view.findResident(request.municipality, myNumber);
     if (!found.ok) {
       const hash = 'residentHash' in found ? found.residentHash : undefined;
       if (found.code === 'VRS_NO_RECORD')
@@ -280,7 +305,8 @@ export class RequestHandler {
       return refused(found.code, hash);
     }
     const { record, residentHash } = found;
-    const mismatch = basic4Mismatch(card, record);
+    // カードAP: the card's 基本4情報 must match the record. JPKI: the record is the resident's by the serial link.
+    const mismatch = card === undefined ? [] : basic4Mismatch(card, record);
     if (mismatch.length > 0) {
       o.log.info('request.basic4_mismatch', { requestId: request.requestId, fields: mismatch.join(',') });
       return refused('VRS_BASIC4_MISMATCH', residentHash);
@@ -292,7 +318,6 @@ export class RequestHandler {
       return refused('VRS_NO_PASSPORT', residentHash);
     if (record.doses.length === 0)
       return { body: { outcome: 'no-record' }, audit: { outcome: 'no-record', residentHash } };
-    const now = o.now?.() ?? new Date();
     try {
       const cert = await o.issuer.issue(record, request.municipality, request.certType, now);
       return {

@@ -6,6 +6,8 @@ import { SimApiError } from '../core/device.js';
 import type { SimEventLog } from '../core/events.js';
 import { panelAssetRoutes } from './assets.js';
 import { residentsRoute } from './residents-route.js';
+import { registerTestPanel } from '../../common/test-panel.js';
+import { guardPanelRequest, PANEL_BIND_HOSTS, panelHostNames } from './guard.js';
 
 export interface PanelOptions {
   devices: readonly SimDevice[];
@@ -53,18 +55,53 @@ export interface RunningPanel {
   close(): Promise<void>;
 }
 
-/** Serves the panel on 127.0.0.1 (port 0 = any free port). */
-export async function startPanel(app: Hono, port = 0, host = '127.0.0.1'): Promise<RunningPanel> {
-  return new Promise((resolve) => {
-    const server: ServerType = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+/** A panel that cannot start as asked (a bad caller: thrown). */
+export class PanelStartError extends Error {
+  readonly code = 'SIM_PANEL_NOT_LOOPBACK';
+}
+
+export interface PanelListenOptions {
+  /** 0 = any free port. */
+  port?: number;
+  /** Loopback only (`127.0.0.1`, the default, or `::1`); anything else is refused. */
+  host?: string;
+  /** The endpoints of the simulated devices this panel drives (see `common/test-panel.ts`). */
+  simulatedDevices?: readonly string[];
+}
+
+/**
+ * Serves the panel on loopback. Every request passes `guardPanelRequest` first (Host, Origin, JSON-only
+ * changes); while it listens, the panel is registered as running in this process, so a kiosk started here
+ * refuses real devices (`KIOSK_PANEL_WITH_REAL_DEVICES`).
+ */
+export async function startPanel(app: Hono, options: PanelListenOptions = {}): Promise<RunningPanel> {
+  const host = options.host ?? '127.0.0.1';
+  if (!(PANEL_BIND_HOSTS as readonly string[]).includes(host))
+    throw new PanelStartError(`the testers' panel listens on loopback only (127.0.0.1 or ::1), not ${host}`);
+  let hostNames: string[] = [];
+  const guarded = (req: Request): Response | Promise<Response> => {
+    const verdict = guardPanelRequest({ method: req.method, header: (n) => req.headers.get(n) }, hostNames);
+    if (!verdict.ok)
+      return Response.json(
+        { error: { code: verdict.code, message: 'refused by the panel (Host, Origin or content type)' } },
+        { status: verdict.status },
+      );
+    return app.fetch(req);
+  };
+  return new Promise((resolve, reject) => {
+    const server: ServerType = serve({ fetch: guarded, port: options.port ?? 0, hostname: host }, (info) => {
+      hostNames = panelHostNames(host, info.port);
+      const unregister = registerTestPanel(options.simulatedDevices ?? []);
       resolve({
-        url: `http://${host}:${info.port}`,
+        url: `http://${hostNames[0]}`,
         close: () =>
           new Promise<void>((done) => {
+            unregister();
             if ('closeAllConnections' in server) server.closeAllConnections();
             server.close(() => done());
           }),
       });
     });
+    server.once('error', reject);
   });
 }

@@ -1,12 +1,14 @@
-/** ISO/IEC 7816-4 status words and the 券面事項入力補助AP identifiers the simulated card uses (REFERENCE §3.2). */
+/** ISO/IEC 7816-4 status words and the 券面事項入力補助AP identifiers (the JPKI-AP's are in protocol/card-data/jpki.ts) the simulated card uses (REFERENCE §3.2). */
 export const SW = {
   OK: 0x9000,
   WRONG_LENGTH: 0x6700,
+  INCOMPATIBLE_FILE: 0x6981,
   SECURITY_NOT_SATISFIED: 0x6982,
   AUTH_BLOCKED: 0x6983,
   REF_DATA_NOT_USABLE: 0x6984,
   CONDITIONS_NOT_SATISFIED: 0x6985,
   NO_CURRENT_EF: 0x6986,
+  WRONG_DATA: 0x6a80,
   FILE_NOT_FOUND: 0x6a82,
   WRONG_P1P2: 0x6b00,
   INS_NOT_SUPPORTED: 0x6d00,

@@ -1,7 +1,10 @@
 import type { CardFiles } from '../../protocol/card-data.js';
+import { JPKI_AID } from '../../protocol/card-data/jpki.js';
 import { FID, KENHOJO_AID, SW, sameBytes, swOnly, withSw } from './apdu.js';
+import { JpkiAp, type JpkiApFiles } from './jpki-ap.js';
+import { PIN_TRIES_MAX, type PinCounter } from './pin-counter.js';
 
-export const PIN_TRIES_MAX = 3;
+export { PIN_TRIES_MAX, type PinCounter };
 
 /**
  * How a placed card behaves (the panel's `mode`). `forged`: the 4-info EF was altered after the card was
@@ -10,12 +13,6 @@ export const PIN_TRIES_MAX = 3;
 export const CARD_MODES = ['normal', 'no-ap', 'slow', 'remove-mid-read', 'garble', 'forged'] as const;
 export type CardMode = (typeof CARD_MODES)[number];
 
-/** Where the card keeps its PIN retry counter (persisted per card by the device). */
-export interface PinCounter {
-  get(): number;
-  set(remaining: number): void;
-}
-
 export interface SimCardOptions {
   residentId: string;
   files: CardFiles;
@@ -23,13 +20,17 @@ export interface SimCardOptions {
   pin: string;
   counter: PinCounter;
   hasAp: boolean;
+  /** The 公的個人認証AP's 利用者証明 objects; a card without them answers `6A 82` to its SELECT. */
+  jpki?: JpkiApFiles;
 }
 
 /**
- * A My Number card's 券面事項入力補助AP as an ISO/IEC 7816-4 file system: SELECT by DF name and by FID,
- * VERIFY against EF 00 11 (3 tries, counter persisted outside), READ BINARY with a 15-bit offset.
- * EF 00 01, 00 02 and 00 03 need a verified PIN; EF 00 04 is free. Re-selecting the DF drops the
- * security state.
+ * A My Number card as an ISO/IEC 7816-4 file system with two applications:
+ * - the 券面事項入力補助AP: SELECT by DF name and by FID, VERIFY against EF 00 11 (3 tries, counter persisted
+ *   outside), READ BINARY with a 15-bit offset. EF 00 01, 00 02 and 00 03 need a verified PIN; EF 00 04 is
+ *   free;
+ * - the 公的個人認証AP (`jpki-ap.ts`): the 利用者証明用電子証明書, its key (signing only) and its own PIN.
+ * Selecting a DF (either one, or again) drops the security state of both.
  */
 export class SimCard {
   readonly residentId: string;
@@ -37,7 +38,9 @@ export class SimCard {
   readonly #pin: Uint8Array;
   readonly #counter: PinCounter;
   readonly #hasAp: boolean;
+  readonly #jpki: JpkiAp | undefined;
   #apSelected = false;
+  #jpkiSelected = false;
   #ef: number | undefined;
   #verified = false;
 
@@ -47,11 +50,14 @@ export class SimCard {
     this.#pin = new TextEncoder().encode(options.pin);
     this.#counter = options.counter;
     this.#hasAp = options.hasAp;
+    this.#jpki = options.jpki ? new JpkiAp(options.jpki) : undefined;
   }
 
   /** Card reset (field off, new activation): nothing selected, PIN not verified. */
   reset(): void {
     this.#apSelected = false;
+    this.#jpkiSelected = false;
+    this.#jpki?.enter();
     this.#ef = undefined;
     this.#verified = false;
   }
@@ -60,8 +66,25 @@ export class SimCard {
   transmit(apdu: Uint8Array): Uint8Array {
     if (apdu.length < 4) return swOnly(SW.WRONG_LENGTH);
     const [cla, ins, p1, p2] = apdu as unknown as [number, number, number, number];
-    if (cla !== 0x00) return swOnly(SW.CLA_NOT_SUPPORTED);
     const body = apdu.subarray(4);
+    if (cla === 0x80 && ins === 0x2a) {
+      if (!this.#jpkiSelected || !this.#jpki) return swOnly(SW.CONDITIONS_NOT_SATISFIED);
+      return this.#jpki.computeSignature(p1, p2, body);
+    }
+    if (cla !== 0x00) return swOnly(SW.CLA_NOT_SUPPORTED);
+    if (this.#jpkiSelected && this.#jpki && !(ins === 0xa4 && p1 === 0x04)) {
+      switch (ins) {
+        case 0xa4:
+          return this.#selectJpkiEf(p1, p2, body);
+        case 0x20:
+          if (p1 !== 0x00 || p2 !== 0x80) return swOnly(SW.WRONG_P1P2);
+          return this.#jpki.verify(body);
+        case 0xb0:
+          return this.#jpki.readBinary(p1, p2, body);
+        default:
+          return swOnly(SW.INS_NOT_SUPPORTED);
+      }
+    }
     switch (ins) {
       case 0xa4:
         return this.#select(p1, p2, body);
@@ -82,8 +105,10 @@ export class SimCard {
     if (p1 === 0x04) {
       this.#ef = undefined;
       this.#verified = false;
+      this.#jpki?.enter();
+      this.#jpkiSelected = this.#jpki !== undefined && sameBytes(data, JPKI_AID);
       this.#apSelected = this.#hasAp && sameBytes(data, KENHOJO_AID);
-      return swOnly(this.#apSelected ? SW.OK : SW.FILE_NOT_FOUND);
+      return swOnly(this.#apSelected || this.#jpkiSelected ? SW.OK : SW.FILE_NOT_FOUND);
     }
     if (p1 === 0x02) {
       if (lc !== 2) return swOnly(SW.WRONG_LENGTH);
@@ -94,6 +119,15 @@ export class SimCard {
       return swOnly(SW.OK);
     }
     return swOnly(SW.WRONG_P1P2);
+  }
+
+  #selectJpkiEf(p1: number, p2: number, body: Uint8Array): Uint8Array {
+    const lc = body[0];
+    if (lc === undefined || body.length < 1 + lc) return swOnly(SW.WRONG_LENGTH);
+    if (p2 !== 0x0c && p2 !== 0x00) return swOnly(SW.WRONG_P1P2);
+    if (p1 !== 0x02) return swOnly(SW.WRONG_P1P2);
+    if (lc !== 2) return swOnly(SW.WRONG_LENGTH);
+    return this.#jpki!.selectEf((body[1]! << 8) | body[2]!);
   }
 
   #verify(p1: number, p2: number, body: Uint8Array): Uint8Array {

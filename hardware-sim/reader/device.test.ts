@@ -37,6 +37,8 @@ describe('card reader panel API (in-process, Hono app.request)', () => {
       resident: 'taro',
       mode: 'normal',
       remainingTries: 3,
+      jpkiRemainingTries: 3,
+      jpkiSerial: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
     r = await call('GET', '/api/card');
     const text = JSON.stringify(r.json);

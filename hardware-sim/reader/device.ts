@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { SerialPortTransport } from '../../kiosk/drivers/transports/serial.js';
 import { SimApiError, type SimContext, type SimDevice } from '../core/device.js';
 import { VirtualSerialPair } from '../core/pty.js';
+import { join } from 'node:path';
+import { Jlis, type JpkiCardMaterial } from '../../jlis-sim/jlis.js';
 import { CardCa } from './card-ca.js';
-import { CARD_MODES, PIN_TRIES_MAX, SimCard, type CardMode } from './card.js';
+import { CARD_MODES, PIN_TRIES_MAX, SimCard, type CardMode, type SimCardOptions } from './card.js';
 import { encodeBasic4Ef } from '../../protocol/card-data.js';
 import { Pn532Emulator, type Pn532EmulatorOptions } from './pn532-emulator.js';
 import { PinTriesStore } from './pin-store.js';
@@ -14,6 +16,8 @@ export interface CardReaderDeviceOptions extends Omit<Pn532EmulatorOptions, 'onE
   /** Port name under `ctx.portsDir`. Default `reader`. */
   portName?: string;
   residents?: Resident[];
+  /** The J-LIS stand-in's state folder (cards' 利用者証明用 keys and certificates). Default `<stateDir>/jlis`. */
+  jlisStateDir?: string;
 }
 
 const PlaceCardBody = z.object({
@@ -54,6 +58,8 @@ export class CardReaderDevice implements SimDevice {
   #ca: CardCa | undefined;
   #pins: PinTriesStore | undefined;
   #residents = new Map<string, Resident>();
+  #jlis: Jlis | undefined;
+  readonly #jpki = new Map<string, JpkiCardMaterial>();
 
   constructor(options: CardReaderDeviceOptions = {}) {
     this.#options = options;
@@ -78,9 +84,35 @@ export class CardReaderDevice implements SimDevice {
     for (const r of this.#options.residents ?? loadResidents()) this.#residents.set(r.id, r);
     this.#ca = CardCa.loadOrCreate(ctx.stateDir);
     this.#pins = new PinTriesStore(ctx.stateDir);
+    this.#jlis = await Jlis.open(this.#options.jlisStateDir ?? join(ctx.stateDir, 'jlis'));
+    await this.reloadJpki();
     this.#pair = new VirtualSerialPair(ctx.portsDir, this.#options.portName ?? 'reader');
     await this.plug();
     return { reader: this.#pair.hostPath };
+  }
+
+  /** The J-LIS stand-in the cards come from. */
+  get jlis(): Jlis {
+    if (!this.#jlis) throw new Error('card reader not started');
+    return this.#jlis;
+  }
+
+  /**
+   * Loads every resident's current 公的個人認証AP material from the J-LIS stand-in (issuing a first card where
+   * none exists). Called at start and before each placement from the panel, so a card reissued by the J-LIS
+   * command line is the one placed next.
+   */
+  async reloadJpki(): Promise<void> {
+    const jlis = this.jlis;
+    jlis.reload();
+    const list = [...this.#residents.values()];
+    const got = await Promise.all(list.map((r) => jlis.cardFor(r)));
+    list.forEach((r, i) => this.#jpki.set(r.id, got[i]!));
+  }
+
+  /** The 利用者証明用 certificate serial of a resident's current card (hex). */
+  jpkiSerial(residentId: string): string | undefined {
+    return this.#jpki.get(residentId)?.serial;
   }
 
   /** Plugs the reader in (the port appears; the PN532 powers up asleep). */
@@ -121,9 +153,24 @@ export class CardReaderDevice implements SimDevice {
       pin: r.pin,
       counter: this.#pins.counterFor(r.id, r.locked ? 0 : PIN_TRIES_MAX),
       hasAp: m !== 'no-ap',
+      ...this.#jpkiFiles(r),
     });
     this.emulator.placeCard(card, m);
     this.#ctx?.events.emit(this.id, 'card-placed', { resident: r.id, mode: m });
+  }
+
+  #jpkiFiles(r: Resident): Pick<SimCardOptions, 'jpki'> {
+    const m = this.#jpki.get(r.id);
+    if (m === undefined) return {};
+    return {
+      jpki: {
+        certificate: m.certificate,
+        caCertificate: m.caCertificate,
+        privateKey: m.privateKey,
+        pin: r.jpkiPin ?? r.pin,
+        counter: this.#pins!.counterFor(jpkiCounterId(r.id), r.jpkiLocked ? 0 : PIN_TRIES_MAX),
+      },
+    };
   }
 
   /** A genuine card whose 4-info EF was rewritten afterwards (a different name under the old signature). */
@@ -157,10 +204,24 @@ export class CardReaderDevice implements SimDevice {
     return this.#pins!.get(residentId, r?.locked ? 0 : PIN_TRIES_MAX);
   }
 
+  /** Sets a resident's 利用者証明用 PIN retry counter (default: the card on the reader). */
+  setJpkiPinTries(remaining: number, residentId?: string): void {
+    const id = residentId ?? this.emulator.card?.residentId;
+    if (!id) throw new SimApiError('CARD_NOT_PRESENT', 'no card on the reader', 409);
+    this.#pins!.set(jpkiCounterId(id), remaining);
+    this.#ctx?.events.emit(this.id, 'jpki-pin-tries-set', { resident: id, remaining });
+  }
+
+  jpkiPinTries(residentId: string): number {
+    const r = this.#residents.get(residentId);
+    return this.#pins!.get(jpkiCounterId(residentId), r?.jpkiLocked ? 0 : PIN_TRIES_MAX);
+  }
+
   routes(app: Hono): void {
     app.get('/api/card', (c) => c.json(this.state()));
     app.post('/api/card', async (c) => {
       const body = parse(PlaceCardBody, await jsonBody(c));
+      await this.reloadJpki();
       this.placeCard(body.resident, body.mode);
       return c.json(this.state());
     });
@@ -175,6 +236,11 @@ export class CardReaderDevice implements SimDevice {
     });
     app.post('/api/card/lock', (c) => {
       this.setPinTries(0);
+      return c.json(this.state());
+    });
+    app.post('/api/card/jpki-pin-tries', async (c) => {
+      const body = parse(PinTriesBody, await jsonBody(c));
+      this.setJpkiPinTries(body.remaining);
       return c.json(this.state());
     });
     app.get('/api/card/ca', (c) => {
@@ -200,6 +266,8 @@ export class CardReaderDevice implements SimDevice {
       resident: card?.residentId ?? null,
       mode: card ? this.emulator.mode : null,
       remainingTries: card ? this.pinTries(card.residentId) : null,
+      jpkiRemainingTries: card ? this.jpkiPinTries(card.residentId) : null,
+      jpkiSerial: card ? (this.jpkiSerial(card.residentId) ?? null) : null,
     };
   }
 
@@ -207,3 +275,6 @@ export class CardReaderDevice implements SimDevice {
     await this.unplug();
   }
 }
+
+/** The PIN tries store's key for a resident's 利用者証明用 PIN (its own counter). */
+const jpkiCounterId = (residentId: string) => `${residentId}:jpki`;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { X509Certificate, createHash, verify as rsaVerify } from 'node:crypto';
 import { startReaderHarness, type ReaderHarness } from './testing/harness.js';
 
 /** Runs a libnfc tool asynchronously (the emulator lives in this process: a sync spawn would starve it). */
@@ -96,6 +97,46 @@ const haveLibnfc = existsSync('/usr/bin/nfc-list') && existsSync('/usr/bin/pn53x
       expect(read.slice(1, 4)).toEqual(['ff', '20', '82']);
       expect(read.slice(-2)).toEqual(['90', '00']);
       expect(h.device.pinTries('longaddress')).toBe(3);
+    });
+
+    it('pn53x-tamashell: the 公的個人認証AP as jpki/myna drives it (certificate, 利用者証明用 PIN, 80 2A signature)', async () => {
+      h.device.setJpkiPinTries(3, 'taro');
+      h.device.placeCard('taro');
+      const message = Buffer.from('a challenge from a public reader');
+      const digestInfo = Buffer.concat([
+        Buffer.from('3031300d060960864801650304020105000420', 'hex'),
+        createHash('sha256').update(message).digest(),
+      ]);
+      const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+      const script = [
+        '4a 01 03 00',
+        '40 01 00 a4 04 0c 0a d3 92 f0 00 26 01 00 00 00 01',
+        '40 01 00 a4 02 0c 02 00 0a',
+        '40 01 00 b0 00 00 04',
+        '40 01 00 a4 02 0c 02 00 18',
+        '40 01 00 20 00 80',
+        `40 01 00 20 00 80 04 ${hex(Buffer.from('1234'))}`,
+        '40 01 00 a4 02 0c 02 00 17',
+        `40 01 80 2a 00 80 33 ${hex(digestInfo)} 00`,
+      ];
+      const r = await run('pn53x-tamashell', [], env, script.join('\n') + '\n');
+      expect(r.code).toBe(0);
+      const rx = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('Rx:'))
+        .map((l) => l.replace(/\s+/g, ' ').trim().split(' ').slice(1));
+      expect(rx[1]).toEqual(['00', '90', '00']); // SELECT JPKI-AP
+      expect(rx[3]?.slice(1, 3)).toEqual(['30', '82']); // the certificate's DER header
+      expect(rx[5]).toEqual(['00', '63', 'c3']); // 利用者証明用 PIN: 3 tries
+      expect(rx[6]).toEqual(['00', '90', '00']); // PIN accepted
+      const sig = rx[8] ?? [];
+      expect(sig).toHaveLength(1 + 256 + 2); // chained with MI, concatenated by libnfc
+      expect(sig.slice(-2)).toEqual(['90', '00']);
+      const cert = new X509Certificate(
+        (await h.device.jlis.cardFor({ id: 'taro', municipality: '131016' })).certificate,
+      );
+      const signature = Buffer.from(sig.slice(1, 257).join(''), 'hex');
+      expect(rsaVerify('sha256', message, cert.publicKey, signature)).toBe(true);
     });
   },
 );

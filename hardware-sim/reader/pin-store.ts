@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PIN_TRIES_MAX, type PinCounter } from './card.js';
+import { PIN_TRIES_MAX, type PinCounter } from './pin-counter.js';
 
 const StoreSchema = z.record(z.string(), z.number().int().min(0).max(PIN_TRIES_MAX));
 

@@ -8,6 +8,7 @@ import {
   encodeInfoFrame,
 } from '../../kiosk/drivers/pn532/frame.js';
 import type { CardMode, SimCard } from './card.js';
+import { isComputeSignature } from './jpki-ap.js';
 
 export interface Pn532EmulatorOptions {
   /** Line speed used to pace bytes (10 bits per byte, 8N1); 0 = no pacing. Default 115200. */
@@ -22,6 +23,11 @@ export interface Pn532EmulatorOptions {
   rfKbps?: number;
   /** Card processing time added to every APDU (ms). Default 0. */
   cardDelayMs?: number;
+  /**
+   * The card's time to compute an RSA-2048 signature (`80 2A 00 80`), ms. Default 300: a real card takes a few
+   * hundred milliseconds (REFERENCE §3.6); the exact figure for the My Number card is not published.
+   */
+  signDelayMs?: number;
   /** `remove-mid-read`: the card leaves the field at this READ BINARY (1-based). Default 2. */
   removeAtRead?: number;
   /** InDataExchange answers longer than this many DataIn bytes are chained with the MI bit. Default 252. */
@@ -85,6 +91,7 @@ export class Pn532Emulator {
       slowApduDelayMs: options.slowApduDelayMs ?? 150,
       rfKbps: options.rfKbps ?? 106,
       cardDelayMs: options.cardDelayMs ?? 0,
+      signDelayMs: options.signDelayMs ?? 300,
       removeAtRead: options.removeAtRead ?? 2,
       chainAbove: options.chainAbove ?? 252,
       onEvent: options.onEvent,
@@ -353,6 +360,7 @@ export class Pn532Emulator {
       const apdu = p.subarray(1);
       if (this.#mode === 'slow') await sleep(this.#opts.slowApduDelayMs);
       if (this.#opts.cardDelayMs > 0) await sleep(this.#opts.cardDelayMs);
+      if (this.#opts.signDelayMs > 0 && isComputeSignature(apdu)) await sleep(this.#opts.signDelayMs);
       if (apdu[1] === 0xb0) {
         this.#reads++;
         if (this.#mode === 'remove-mid-read' && this.#reads >= this.#opts.removeAtRead) {

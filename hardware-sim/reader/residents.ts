@@ -5,7 +5,13 @@ import { isValidMyNumber } from '../../protocol/mynumber.js';
 /** One fictional test resident (`hardware-sim/fixtures/residents.json`, documented in its README). */
 export const ResidentSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]{1,32}$/),
+  /** 券面事項入力補助用暗証番号. */
   pin: z.string().regex(/^[0-9]{4}$/),
+  /** 利用者証明用暗証番号 (公的個人認証AP); the same as `pin` when absent (many residents set one value). */
+  jpkiPin: z
+    .string()
+    .regex(/^[0-9]{4}$/)
+    .optional(),
   myNumber: z.string().refine(isValidMyNumber, 'a 12-digit My Number with a valid check digit'),
   name: z.string().min(1),
   nameKana: z.string().min(1),
@@ -16,6 +22,8 @@ export const ResidentSchema = z.object({
   municipality: z.string().regex(/^[0-9]{6}$/),
   passport: z.object({ number: z.string().min(1), nationality: z.string().length(3) }).optional(),
   locked: z.boolean().optional(),
+  /** The 利用者証明用 PIN is locked (3 wrong tries). */
+  jpkiLocked: z.boolean().optional(),
   cardMode: z.enum(['no-ap', 'slow']).optional(),
   notes: z.string(),
 });

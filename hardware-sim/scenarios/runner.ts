@@ -46,7 +46,8 @@ export async function runScenario(
   const call = async (method: string, path: string, body?: unknown, step?: number): Promise<unknown> => {
     const res = await fetch(base + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      // The panel takes changes as JSON only.
+      headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const data: unknown = await res.json().catch(() => null);

@@ -18,3 +18,27 @@ export const KioskConfigSchema = RuntimeConfigSchema.extend({
   appRoot: z.string().min(1).optional(),
 });
 export type KioskConfig = z.infer<typeof KioskConfigSchema>;
+
+export type KioskConfigResult =
+  { ok: true; config: KioskConfig } | { ok: false; code: 'KIOSK_CONFIG_INVALID'; message: string };
+
+/**
+ * Parses the text of the configuration file. Never throws: bad JSON or a field off the schema is
+ * KIOSK_CONFIG_INVALID with the offending field paths (never their values) in `message`.
+ */
+export function parseKioskConfig(text: string): KioskConfigResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'KIOSK_CONFIG_INVALID', message: 'KIOSK_CONFIG: not valid JSON' };
+  }
+  const r = KioskConfigSchema.safeParse(raw);
+  if (r.success) return { ok: true, config: r.data };
+  const fields = [...new Set(r.error.issues.map((i) => i.path.map(String).join('.') || '(config)'))];
+  return {
+    ok: false,
+    code: 'KIOSK_CONFIG_INVALID',
+    message: `KIOSK_CONFIG: invalid fields: ${fields.join(', ')}`,
+  };
+}

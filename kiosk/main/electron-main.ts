@@ -8,7 +8,7 @@ import { fromBase64Url } from '../../protocol/index.js';
 import { certificatePort } from '../core/devices/index.js';
 import { loadRendererAssets } from '../host/assets.js';
 import { registerAppScheme, serveAppScheme } from './app-protocol.js';
-import { KioskConfigSchema } from './config.js';
+import { parseKioskConfig } from './config.js';
 import { loadKioskIdentity } from './identity.js';
 import { connectWindow } from './ipc.js';
 import { startKioskRelay } from './relay.js';
@@ -23,12 +23,24 @@ import { createKioskWindow } from './window.js';
 const log = createLogger('kiosk');
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
-else void main();
+else
+  main().catch((err: unknown) => {
+    // A kiosk that cannot start must not sit there windowless: say why (a code, never data) and exit, so the
+    // supervisor restarts it and the relay sees the kiosk go away.
+    const code = (err as { code?: unknown }).code;
+    log.error('kiosk.start-failed', {
+      code: typeof code === 'string' ? code : 'KIOSK_INTERNAL',
+      error: err instanceof Error ? err.name : typeof err,
+    });
+    app.exit(1);
+  });
 
 async function main(): Promise<void> {
   const configPath = process.env['KIOSK_CONFIG'];
   if (!configPath) throw new Error('KIOSK_CONFIG: the path of the kiosk configuration file is required');
-  const config = KioskConfigSchema.parse(JSON.parse(readFileSync(configPath, 'utf8')));
+  const parsed = parseKioskConfig(readFileSync(configPath, 'utf8'));
+  if (!parsed.ok) throw Object.assign(new Error(parsed.message), { code: parsed.code });
+  const config = parsed.config;
   await app.whenReady();
   serveAppScheme(await loadRendererAssets(false, config.appRoot));
   const relay = startKioskRelay({

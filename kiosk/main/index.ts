@@ -3,9 +3,15 @@
  * (`electron-main.ts`, `window.ts`, `app-protocol.ts`, `ipc.ts`) import `electron` and are loaded only inside
  * Electron, from the bundle `buildElectronApp` makes.
  */
-export { startKioskRuntime, RuntimeConfigSchema, DeviceConfigSchema, SOFTWARE_VERSION } from './runtime.js';
+export {
+  startKioskRuntime,
+  KioskStartError,
+  RuntimeConfigSchema,
+  DeviceConfigSchema,
+  SOFTWARE_VERSION,
+} from './runtime.js';
 export type { KioskRuntime, RuntimeConfig, DeviceConfig } from './runtime.js';
-export { KioskConfigSchema, type KioskConfig } from './config.js';
+export { KioskConfigSchema, parseKioskConfig, type KioskConfig, type KioskConfigResult } from './config.js';
 export { loadKioskIdentity } from './identity.js';
 export { startKioskRelay, type KioskRelay } from './relay.js';
 export { installedElectron } from './electron-detect.js';

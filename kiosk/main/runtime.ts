@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../../common/log.js';
 import type { DeviceHealth } from '../../protocol/index.js';
 import { createLogger } from '../../common/log.js';
+import { realDevicesBesideTestPanel } from '../../common/test-panel.js';
 import { CoinUnit } from '../drivers/coin/index.js';
 import { PinPad } from '../drivers/pinpad/index.js';
 import { Pn532Reader } from '../drivers/pn532/index.js';
@@ -42,6 +43,16 @@ export interface KioskRuntime<C> {
   stop(): Promise<void>;
 }
 
+/** The kiosk cannot start as configured (thrown before any device is opened). */
+export class KioskStartError extends Error {
+  constructor(
+    readonly code: 'KIOSK_PANEL_WITH_REAL_DEVICES',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Reported with every heartbeat. */
 export const SOFTWARE_VERSION = 'kiosk-0.1.0';
 
@@ -57,6 +68,19 @@ export async function startKioskRuntime<C>(
   const config = RuntimeConfigSchema.parse(rawConfig);
   const log = deps.log ?? createLogger('kiosk');
   const d = config.devices;
+  // The testers' control panel must never drive a kiosk on real hardware: with a panel in this process,
+  // every device must be one of its simulators.
+  const real = Object.entries(d).filter(([, path]) => realDevicesBesideTestPanel([path]).length > 0);
+  if (real.length > 0) {
+    log.error('kiosk.refused-panel-beside-real-devices', {
+      code: 'KIOSK_PANEL_WITH_REAL_DEVICES',
+      devices: real.map(([k]) => k).join(','),
+    });
+    throw new KioskStartError(
+      'KIOSK_PANEL_WITH_REAL_DEVICES',
+      `a testers' control panel runs in this process; refusing real devices: ${real.map(([k]) => k).join(', ')}`,
+    );
+  }
   const reader = new Pn532Reader({
     transport: () => new SerialPortTransport({ path: d.reader, baudRate: 115200 }),
     logger: log.child('reader'),

@@ -30,6 +30,9 @@ export function boxBefore(
   const shared = crypto.x25519(secretKey, publicKey);
   if (shared === undefined) return undefined;
   const key = new Uint8Array(32);
+  // tweetnacl's public API derives the box key only from its own X25519 (`nacl.box.before`); the provider's
+  // X25519 (node:crypto, libsodium) needs the HSalsa20 step alone, which tweetnacl exposes only in `lowlevel`
+  // (present since tweetnacl 0.x, undocumented). box.test.ts fails if it goes away or changes.
   (nacl as unknown as { lowlevel: NaclLowLevel }).lowlevel.crypto_core_hsalsa20(key, ZERO16, shared, SIGMA);
   wipe(shared);
   return key;

@@ -60,7 +60,7 @@ function roundTrip(kioskId: string) {
 describe('end-to-end envelopes', () => {
   it('kiosk → VRS → kiosk round trip', () => {
     const t = roundTrip(kioskA);
-    expect(t.request.card.myNumberEf).toBe(t.req.card.myNumberEf);
+    expect(t.request.card!.myNumberEf).toBe(t.req.card!.myNumberEf);
     const r = openAnswer({
       sealed: t.answer,
       replyKey: t.replyKey,

@@ -5,6 +5,7 @@ import { RELAY_ERRORS } from './relay.js';
 import { DEVICE_ERRORS } from './devices.js';
 import { KIOSK_ERRORS } from './kiosk.js';
 import { VRS_ERRORS } from './vrs.js';
+import { JPKI_ERRORS } from './jpki.js';
 
 export { defineCodes, type ErrorCodeInfo } from './define.js';
 
@@ -19,6 +20,7 @@ export const ERROR_CODES = {
   ...DEVICE_ERRORS,
   ...KIOSK_ERRORS,
   ...VRS_ERRORS,
+  ...JPKI_ERRORS,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -50,6 +50,20 @@ export const KIOSK_ERRORS = defineCodes({
     resident: null,
     operator: 'The kiosk UI sent a malformed request; it was refused (possible tampering with the renderer).',
   },
+  KIOSK_BRIDGE_REFUSED: {
+    meaning:
+      'A connection to the loopback bridge (browser-host mode) did not present the secret of the window the kiosk opened.',
+    resident: null,
+    operator:
+      'A second window or a local process tried to drive the kiosk; it was refused. Only the window opened with the launch URL works.',
+  },
+  KIOSK_PANEL_WITH_REAL_DEVICES: {
+    meaning:
+      "The testers' control panel is running in the kiosk's process while the kiosk is given real devices.",
+    resident: null,
+    operator:
+      "The kiosk refused to start: the testers' panel must never run beside real hardware. Start the kiosk without the simulators.",
+  },
   KIOSK_RELAY_TIMEOUT: {
     meaning: 'The relay accepted a request but no answer came back in time.',
     resident: {
@@ -82,6 +96,12 @@ export const KIOSK_ERRORS = defineCodes({
     meaning: 'Rendering the certificate PDF failed for another reason.',
     resident: ASK_STAFF,
     operator: 'The certificate renderer failed; see the kiosk log (request id only). Nothing was printed.',
+  },
+  KIOSK_CONFIG_INVALID: {
+    meaning:
+      'The kiosk configuration file (KIOSK_CONFIG) cannot be read, is not JSON, or does not match its schema.',
+    resident: null,
+    operator: 'The kiosk refused to start: fix the configuration field named in the message.',
   },
   KIOSK_INTENT_NOT_NOW: {
     meaning: 'The renderer asked for something the current screen does not allow (a stale button press).',

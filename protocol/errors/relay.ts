@@ -115,7 +115,27 @@ export const RELAY_ERRORS = defineCodes({
   RELAY_OPS_UNAUTHORIZED: {
     meaning: 'The operations API request carried no valid bearer token.',
     resident: null,
-    operator: 'Send Authorization: Bearer <RELAY_OPS_TOKEN>.',
+    operator: 'Sign in to the dashboard again, or send Authorization: Bearer <your API token>.',
+  },
+  RELAY_OPS_FORBIDDEN: {
+    meaning: "The operator's role does not allow this operations action (viewer, operator, admin).",
+    resident: null,
+    operator: 'Ask an admin for a role that allows it; every refusal is visible in the relay log.',
+  },
+  RELAY_OPS_CSRF: {
+    meaning: 'A dashboard state change came without the session CSRF token or from another origin.',
+    resident: null,
+    operator: 'Reload the dashboard; a request from another site was refused.',
+  },
+  RELAY_OPS_LOGIN_FAILED: {
+    meaning: 'The operator name or password was wrong.',
+    resident: null,
+    operator: 'Check the name and password; repeated failures lock the account for a growing time.',
+  },
+  RELAY_OPS_LOCKED: {
+    meaning: 'The operator account is locked after failed logins; no password is checked until it unlocks.',
+    resident: null,
+    operator: 'Wait for the time shown (it doubles with each further failure) or ask an admin to reset it.',
   },
   RELAY_OPS_BAD_REQUEST: {
     meaning: 'The operations API request body or parameters did not match the schema.',
@@ -126,6 +146,12 @@ export const RELAY_ERRORS = defineCodes({
     meaning: 'The operations API resource does not exist.',
     resident: null,
     operator: 'Check the kiosk id, alert id or route.',
+  },
+  RELAY_CONFIG_INVALID: {
+    meaning:
+      'The relay configuration (RELAY_CONFIG file or a JSON environment variable) cannot be read or parsed.',
+    resident: null,
+    operator: 'The relay refused to start: fix the file or variable named in the message (YAML/JSON syntax).',
   },
   RELAY_INTERNAL: {
     meaning: 'An unexpected relay fault.',

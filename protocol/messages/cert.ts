@@ -27,19 +27,46 @@ export const cardData = z.object({
 });
 export type CardData = z.infer<typeof cardData>;
 
-/** Inner plaintext of a sealed request: only VRS can read it. */
-export const CertRequest = z.object({
-  v: version,
-  type: z.literal('cert.request'),
-  requestId,
+/**
+ * JPKI authentication (公的個人認証, the default): the card's 利用者証明用電子証明書 and its signature over
+ * `jpkiChallenge({ kioskId, nonce, signedAt })` (`protocol/card-data/jpki.ts`, PROTOCOL.md "JPKI
+ * authentication"). No personal data: the certificate holds none, VRS finds the resident by its serial.
+ */
+export const jpkiAuth = z.object({
+  /** EF 00 0A of the 公的個人認証AP, X.509 DER. */
+  certificate: b64url(2048).min(1),
+  /** RSASSA-PKCS1-v1_5 (SHA-256) by the card's key, 256 bytes. */
+  signature: b64url(256).length(342),
+  /** The kiosk the card signed for (must be the kiosk the relay authenticated). */
   kioskId,
-  /** The kiosk's one-time X25519 key for this answer. */
-  replyPublicKey: b64url(32).length(43),
-  municipality: municipalityCode,
-  certType,
-  copies: z.number().int().min(1).max(10),
-  card: cardData,
+  /** 32 random bytes drawn by the kiosk for this transaction. */
+  nonce: b64url(32).length(43),
+  /** When the card signed, ms since the epoch (the kiosk's clock). */
+  signedAt: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
+export type JpkiAuth = z.infer<typeof jpkiAuth>;
+
+/**
+ * Inner plaintext of a sealed request: only VRS can read it. Exactly one of `jpki` (JPKI authentication) and
+ * `card` (カードAP authentication: the 券面事項入力補助AP's files) proves the resident.
+ */
+export const CertRequest = z
+  .object({
+    v: version,
+    type: z.literal('cert.request'),
+    requestId,
+    kioskId,
+    /** The kiosk's one-time X25519 key for this answer. */
+    replyPublicKey: b64url(32).length(43),
+    municipality: municipalityCode,
+    certType,
+    copies: z.number().int().min(1).max(10),
+    card: cardData.optional(),
+    jpki: jpkiAuth.optional(),
+  })
+  .refine((r) => (r.card === undefined) !== (r.jpki === undefined), {
+    message: 'exactly one of card and jpki',
+  });
 export type CertRequest = z.infer<typeof CertRequest>;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);

@@ -6,7 +6,9 @@ import type { Control } from '../control.js';
 import { RelayError } from '../errors.js';
 import type { Alert } from '../store/alerts.js';
 import { isKioskId } from '../store/keys.js';
-import { bearerMatches } from './auth.js';
+import type { OperatorStore } from '../store/operators.js';
+import { authenticate, type OpsEnv } from './auth.js';
+import { sessionRoutes } from './session-routes.js';
 import {
   BanSubject,
   CreateCodeBody,
@@ -30,9 +32,13 @@ const STATUS_OF: Record<string, number> = {
   RELAY_OPS_BAD_REQUEST: 400,
   RELAY_OPS_NOT_FOUND: 404,
   RELAY_AUDIT_CHAIN_BROKEN: 409,
+  RELAY_OPS_FORBIDDEN: 403,
+  RELAY_OPS_CSRF: 403,
+  RELAY_OPS_LOGIN_FAILED: 401,
+  RELAY_OPS_LOCKED: 429,
 };
 
-async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+async function body<S extends z.ZodType>(c: Context<OpsEnv>, schema: S): Promise<z.infer<S>> {
   let raw: unknown;
   try {
     raw = await c.req.json();
@@ -58,9 +64,17 @@ function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
  * routes. Every error is `{ ok: false, code, message }` with a status mapped from the code; a 500 says
  * RELAY_INTERNAL and nothing more.
  */
-export function opsApp(deps: { control: Control; view: OpsView; token: string }): Hono {
-  const { control, view, token } = deps;
-  const app = new Hono();
+export function opsApp(deps: {
+  control: Control;
+  view: OpsView;
+  operators: OperatorStore;
+  /** Session cookie `__Host-…; Secure` (the ops address is behind TLS) or plain (http on loopback). */
+  secureCookies: boolean;
+  /** Mounts the dashboard's pages, scripts and its own API routes. */
+  extend?: (app: Hono<OpsEnv>) => void;
+}): Hono<OpsEnv> {
+  const { control, view, operators, secureCookies } = deps;
+  const app = new Hono<OpsEnv>();
 
   app.onError((err, c) => {
     if (err instanceof RelayError) {
@@ -70,26 +84,23 @@ export function opsApp(deps: { control: Control; view: OpsView; token: string })
   });
   app.notFound((c) => c.json({ ok: false, code: 'RELAY_OPS_NOT_FOUND', message: 'no such route' }, 404));
 
-  app.get('/', (c) => c.html(STATUS_PAGE));
+  if (deps.extend === undefined) app.get('/', (c) => c.html(STATUS_PAGE));
+  sessionRoutes(app, { control, operators, secureCookies });
 
-  app.use('/api/*', async (c, next) => {
-    if (!bearerMatches(c.req.header('authorization'), token)) {
-      throw new RelayError('RELAY_OPS_UNAUTHORIZED', 'bearer token required');
-    }
-    await next();
-  });
-  app.use('/metrics', async (c, next) => {
-    if (!bearerMatches(c.req.header('authorization'), token)) {
-      throw new RelayError('RELAY_OPS_UNAUTHORIZED', 'bearer token required');
-    }
-    await next();
-  });
+  app.use('/api/*', authenticate(operators, secureCookies));
+  app.use('/metrics', authenticate(operators, secureCookies));
 
-  const operator = (c: Context): string => {
+  /**
+   * The name recorded in the audit log: the signed-in operator or the token's owner. Only the `bootstrap`
+   * account (the configured `opsToken` of scripts and tests) may add a name of its own (`x-operator`).
+   */
+  const operator = (c: Context<OpsEnv>): string => {
+    const p = c.get('principal');
     const h = c.req.header('x-operator');
-    return h !== undefined && Operator.safeParse(h).success ? h : 'ops-api';
+    if (p.name === 'bootstrap' && h !== undefined && Operator.safeParse(h).success) return `bootstrap/${h}`;
+    return p.name;
   };
-  const kioskParam = (c: Context): string => {
+  const kioskParam = (c: Context<OpsEnv>): string => {
     const id = c.req.param('id') ?? '';
     if (!isKioskId(id)) throw new RelayError('RELAY_OPS_BAD_REQUEST', 'kiosk id: base64url key expected');
     return id;
@@ -170,7 +181,8 @@ export function opsApp(deps: { control: Control; view: OpsView; token: string })
     const id = Number(c.req.param('id'));
     if (!Number.isSafeInteger(id) || id <= 0)
       throw new RelayError('RELAY_OPS_BAD_REQUEST', 'alert id: positive integer');
-    if (!(await control.alerts.acknowledge(id))) throw new RelayError('RELAY_OPS_NOT_FOUND', 'no such alert');
+    if (!(await control.alerts.acknowledge(id, operator(c))))
+      throw new RelayError('RELAY_OPS_NOT_FOUND', 'no such alert');
     return c.json({ ok: true });
   });
   /** Server-sent events: every new alert, from every relay process, as `event: alert`. */
@@ -227,5 +239,6 @@ export function opsApp(deps: { control: Control; view: OpsView; token: string })
     return c.json(v);
   });
 
+  deps.extend?.(app);
   return app;
 }

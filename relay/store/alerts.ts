@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { text } from '../../protocol/index.js';
 import type { Db } from '../../common/db.js';
+import { appendInTx } from './audit-tx.js';
 
 export const AlertKind = z.enum([
   'handshake-failed',
@@ -17,6 +18,8 @@ export const AlertKind = z.enum([
   'vrs-unavailable',
   'kill-switch',
   'revocation',
+  'operator-lockout',
+  'device',
   /** A kiosk exceeded a message rate (token bucket per identity). */
   'rate-limit',
   /** A kiosk reported the outcome of a request the relay never answered to it. */
@@ -40,6 +43,9 @@ export const Alert = z.object({
   kioskId: z.string().nullable(),
   detail: z.record(z.string(), DetailValue),
   acknowledgedAt: z.string().nullable(),
+  /** Who acknowledged it (an operator's name), and when a self-clearing alert cleared (device back to normal). */
+  acknowledgedBy: z.string().nullable().optional(),
+  clearedAt: z.string().nullable().optional(),
 });
 export type Alert = z.infer<typeof Alert>;
 
@@ -60,6 +66,8 @@ interface AlertRow {
   kiosk_id: string | null;
   detail: Record<string, string | number | boolean | null>;
   acknowledged_at: Date | string | null;
+  acknowledged_by?: string | null;
+  cleared_at?: Date | string | null;
 }
 
 const toAlert = (r: AlertRow): Alert => ({
@@ -71,6 +79,9 @@ const toAlert = (r: AlertRow): Alert => ({
   kioskId: r.kiosk_id,
   detail: r.detail,
   acknowledgedAt: r.acknowledged_at === null ? null : new Date(r.acknowledged_at).toISOString(),
+  acknowledgedBy: r.acknowledged_by ?? null,
+  clearedAt:
+    r.cleared_at === null || r.cleared_at === undefined ? null : new Date(r.cleared_at).toISOString(),
 });
 
 /** Stored alerts. Details hold ids, codes and counts only: never personal data. */
@@ -105,11 +116,17 @@ export class AlertStore {
     return r.rows.map(toAlert);
   }
 
-  async acknowledge(id: number): Promise<boolean> {
-    const r = await this.#db.query(
-      'UPDATE relay_alerts SET acknowledged_at = COALESCE(acknowledged_at, now()) WHERE id = $1',
-      [id],
-    );
-    return r.affectedRows > 0;
+  /** Acknowledges an alert; the acknowledgement and its audit record commit together. */
+  async acknowledge(id: number, by = 'unknown'): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      const r = await tx.query(
+        `UPDATE relay_alerts SET acknowledged_at = COALESCE(acknowledged_at, now()),
+                acknowledged_by = COALESCE(acknowledged_by, $2) WHERE id = $1`,
+        [id, by],
+      );
+      if (r.affectedRows === 0) return false;
+      await appendInTx(tx, [{ kind: 'alert.acknowledged', detail: { by, alertId: id } }]);
+      return true;
+    });
   }
 }

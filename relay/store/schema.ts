@@ -1,4 +1,5 @@
 import type { Db } from '../../common/db.js';
+import { DASHBOARD_SCHEMA } from './dashboard-schema.js';
 
 /**
  * The relay's tables. Nothing here holds personal data: kiosks are known by their public key, requests by
@@ -94,5 +95,6 @@ export async function migrate(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(727006)');
     await tx.exec(SCHEMA);
+    await tx.exec(DASHBOARD_SCHEMA);
   });
 }

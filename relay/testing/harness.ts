@@ -36,6 +36,7 @@ export async function startTestRelay(
   options: Partial<RelayOptionsInput> = {},
   vrsOptions: Partial<FakeVrsOptions> = {},
   relaySeed = Buffer.alloc(32, 7).toString('base64'),
+  deps: { now?: () => number } = {},
 ): Promise<TestRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'relay-test-'));
   const logLines: string[] = [];
@@ -54,7 +55,7 @@ export async function startTestRelay(
       vrsEndpoints: [{ url, identityPublicKey: vrs.publicKey }],
       ...options,
     },
-    { log },
+    { log, ...deps },
   );
   await waitUntil(() => relay.router.knows('131016'));
   return {

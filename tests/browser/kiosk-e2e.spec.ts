@@ -99,7 +99,7 @@ async function verifyPrinted(expectVdsNc: boolean): Promise<void> {
 }
 
 test.beforeEach(async ({ page }) => {
-  await page.goto(sys.urls.kiosk);
+  await page.goto(sys.host.launchUrl());
   await expectScreen(page, 'attract');
 });
 

@@ -26,7 +26,7 @@ test('a whole transaction in the browser, in Japanese and English', async ({ pag
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(host.url);
+  await page.goto(host.launchUrl());
   await expect(page.getByTestId('title')).toHaveText('新型コロナウイルス感染症予防接種証明書');
   await page.getByTestId('lang').click();
   await expect(page.getByTestId('title')).toHaveText('COVID-19 Vaccination Certificate');
@@ -65,7 +65,7 @@ test('a whole transaction in the browser, in Japanese and English', async ({ pag
 });
 
 test('an error screen shows the resident text for its code', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(host.launchUrl());
   ports.relay.issueAnswer = { ok: true, outcome: 'no-record' };
   ports.card.place();
   await page.getByTestId('service-covid').click();

@@ -24,6 +24,7 @@ import { CertificateIssuer } from '../certs/issuer.js';
 import { ensureVdsNcSigner } from '../certs/pki.js';
 import { SigningKeys } from '../certs/signing-keys.js';
 import { RequestHandler } from '../handler.js';
+import type { JpkiAuthenticator } from '../jpki/authenticator.js';
 import { VrsService } from '../service.js';
 import type { ResidentStore } from '../storage/store.js';
 
@@ -110,7 +111,8 @@ export function sealTestRequest(
       municipality: fields.municipality,
       certType: fields.certType ?? 'domestic',
       copies: fields.copies ?? 1,
-      card: fields.card,
+      ...(fields.card !== undefined ? { card: fields.card } : {}),
+      ...(fields.jpki !== undefined ? { jpki: fields.jpki } : {}),
     },
     crypto,
   });
@@ -193,6 +195,9 @@ export type TestHandlerOptions = {
   /** Lookups of different residents by one kiosk before an alert (default: ResidentSpread's own). */
   spreadThreshold?: number;
   crypto?: CryptoProvider;
+  /** JPKI authentication (see `testing/jpki.ts`); absent, every municipality uses カードAP. */
+  jpki?: JpkiAuthenticator;
+  now?: () => Date;
 } & ({ dir: string; issuer?: undefined } | { issuer: CertificateIssuer; dir?: undefined });
 
 /**
@@ -212,5 +217,7 @@ export async function createTestHandler(options: TestHandlerOptions): Promise<Re
     boxSecretKey: options.boxSecretKey,
     cardCaPublicKey: options.cardCaPublicKey,
     log,
+    ...(options.jpki ? { jpki: options.jpki } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
 }

@@ -1,0 +1,72 @@
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Each runtime layer is type-checked with only the types that runtime has (`tsconfig/*.json`, run by
+ * `npm run typecheck`): `protocol/` with neither Node's nor the DOM's, the renderer with the DOM's only, the
+ * preload without Node's. A file planted in a layer (in memory, nothing is written) must fail when it touches
+ * what its runtime does not have, and pass when it does not.
+ */
+const root = process.cwd();
+
+function diagnosticsOf(config: string, file: string, code: string): string[] {
+  const configPath = join(root, 'tsconfig', config);
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  );
+  if (!parsed) throw new Error(`cannot read ${configPath}`);
+  const planted = resolve(root, file);
+  const host = ts.createCompilerHost(parsed.options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, language, onError, create) =>
+    resolve(name) === planted
+      ? ts.createSourceFile(name, code, language)
+      : getSourceFile(name, language, onError, create);
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => resolve(name) === planted || fileExists(name);
+  // The planted file plus the layer's own declaration files (its globals), nothing else of the project.
+  const declarations = parsed.fileNames.filter(
+    (f) => f.endsWith('.d.ts') && dirname(f) === join(root, 'tsconfig'),
+  );
+  const program = ts.createProgram([planted, ...declarations], parsed.options, host);
+  const source = program.getSourceFile(planted)!;
+  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) =>
+    ts.flattenDiagnosticMessageText(d.messageText, ' '),
+  );
+}
+
+describe('runtime layers are type-checked with their runtime’s types only', () => {
+  it.each([
+    ['protocol.json', 'protocol/planted.ts', 'export const a = process.env;'],
+    ['protocol.json', 'protocol/planted.ts', "export const a = Buffer.from('x');"],
+    ['protocol.json', 'protocol/planted.ts', 'export const a = document.title;'],
+    ['protocol.json', 'protocol/planted.ts', 'export const a = window.location;'],
+    ['protocol.json', 'protocol/planted.ts', 'export const a = setImmediate;'],
+    ['renderer.json', 'kiosk/renderer/planted.ts', 'export const a = process.env;'],
+    ['renderer.json', 'kiosk/renderer/planted.ts', "export const a = Buffer.from('x');"],
+    ['renderer.json', 'kiosk/renderer/planted.ts', "export const a = require('node:fs');"],
+    ['renderer.json', 'kiosk/shared/planted.ts', 'export const a = __dirname;'],
+    ['renderer.json', 'kiosk/host/browser/planted.ts', 'export const a = process.pid;'],
+    ['preload.json', 'kiosk/preload/planted.ts', 'export const a = process.env;'],
+    ['preload.json', 'kiosk/preload/planted.ts', "export const a = Buffer.from('x');"],
+  ])('%s refuses %s: %s', (config, file, code) => {
+    expect(diagnosticsOf(config, file, code).join('\n')).toMatch(/Cannot find name|cannot find/i);
+  });
+
+  it.each([
+    ['protocol.json', 'protocol/planted.ts', "export const a = new TextEncoder().encode('x');"],
+    ['protocol.json', 'protocol/planted.ts', 'export const a: Uint8Array = new Uint8Array(2);'],
+    ['renderer.json', 'kiosk/renderer/planted.ts', 'export const a = document.title;'],
+    ['preload.json', 'kiosk/preload/planted.ts', 'export const a = window.location.href;'],
+  ])('%s allows %s: %s', (config, file, code) => {
+    expect(diagnosticsOf(config, file, code)).toEqual([]);
+  });
+});
