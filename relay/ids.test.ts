@@ -4,6 +4,7 @@ import { createLogger } from '../common/log.js';
 import { Control } from './control.js';
 import { Ids } from './ids.js';
 import { relayMetrics } from './metrics.js';
+import { waitUntil } from './testing/harness.js';
 
 let db: Db;
 let control: Control;
@@ -127,6 +128,28 @@ describe('intrusion detection and prevention', () => {
     const guessing = await alertsOf('enroll-guessing');
     expect(guessing.map((a) => a.detail['target']).sort()).toEqual(['(no name)', '*', 'store-9999'].sort());
     expect(guessing.every((a) => a.severity === 'critical')).toBe(true);
+    ids.close();
+  });
+
+  it('lifts a ban it could not store with its audit record (no action without its record)', async () => {
+    const ids = new Ids(
+      control,
+      relayMetrics(),
+      createLogger('ids', () => undefined),
+      { sourceFailuresPerMinute: 2 },
+      clock,
+    );
+    await db.exec(`
+      CREATE FUNCTION test_refuse_ban() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql;
+      CREATE TRIGGER test_refuse_ban BEFORE INSERT ON relay_audit FOR EACH ROW EXECUTE FUNCTION test_refuse_ban();`);
+    try {
+      for (let i = 0; i < 2; i++) ids.failure('handshake-failed', '127.0.0.60', 'CHANNEL_HANDSHAKE_FAILED');
+      expect(control.bans.isBanned('source', '127.0.0.60')).toBe(true); // at once, before the write lands
+      await waitUntil(() => !control.bans.isBanned('source', '127.0.0.60'));
+    } finally {
+      await db.exec('DROP TRIGGER test_refuse_ban ON relay_audit; DROP FUNCTION test_refuse_ban();');
+    }
+    expect((await control.bans.list()).some((b) => b.subject === '127.0.0.60')).toBe(false);
     ids.close();
   });
 });

@@ -198,7 +198,10 @@ export class Ids {
       reason,
       minutes: this.#opts.banMs / 60_000,
     });
+    // The ban and its audit record commit together (Control.ban); sessions are closed once they have.
+    // If they cannot be stored, the ban is lifted here too: no action without its record.
     this.#control.ban(scope, subject, this.#opts.banMs, reason).catch((err: unknown) => {
+      this.#control.bans.apply(scope, subject, null);
       this.#log.error('ban.store_failed', { scope, error: String(err) });
     });
   }
