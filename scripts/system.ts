@@ -29,6 +29,12 @@ export interface SystemOptions {
   flow?: Partial<FlowConfig>;
   /** The kiosk runs elsewhere (Electron): start only the rest and return `kioskConfig` (see `startBackendOnly`). */
   external?: boolean;
+  /**
+   * How the kiosk authenticates residents (default `jpki`), and the municipalities whose VRS configuration
+   * chose カードAP instead (default none).
+   */
+  authMethod?: 'jpki' | 'card-ap';
+  cardApMunicipalities?: readonly string[];
   /** Print-job stall limit (tests shorten it). */
   printerJobTimeoutMs?: number;
   log?: Logger;
@@ -146,6 +152,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         stateDir: join(dir, 'vrs'),
         relayPublicKeys: [keyId(relayIdentity.publicKey)],
         cardCaPublicKey: cardCa.publicKey,
+        jpki: {
+          jlisStateDir: join(dir, 'sim', 'jlis'),
+          cardApMunicipalities: options.cardApMunicipalities ?? [],
+        },
         seed: { perMunicipality: options.seedPerMunicipality ?? 5, seed: 'npm-start' },
         log: log.child('vrs'),
       },
@@ -211,6 +221,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const kioskConfig: KioskConfig = {
         devices,
         flow: options.flow ?? {},
+        authMethod: options.authMethod ?? 'jpki',
         relay: { url: relay.info.kiosk, publicKey: relay.info.identityPublicKey },
         vrsBoxPublicKey: vrs.info.boxPublicKey,
         identityDir: kioskIdentityDir,
@@ -248,9 +259,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       {
         devices,
         flow: options.flow ?? {},
+        authMethod: options.authMethod ?? 'jpki',
         ...(options.printerJobTimeoutMs ? { printerJobTimeoutMs: options.printerJobTimeoutMs } : {}),
       },
-      { relay: link.port, certificate: certificatePort, log: log.child('kiosk') },
+      {
+        relay: link.port,
+        certificate: certificatePort,
+        log: log.child('kiosk'),
+        kioskId: link.client.kioskId,
+      },
     );
     stops.push(() => kiosk.stop());
     link.setHealth(() => kiosk.health());

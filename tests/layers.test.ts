@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -69,4 +71,69 @@ describe('runtime layers are type-checked with their runtime’s types only', ()
   ])('%s allows %s: %s', (config, file, code) => {
     expect(diagnosticsOf(config, file, code)).toEqual([]);
   });
+});
+
+/**
+ * Imports by allow-list (`.dependency-cruiser.cjs`, run by `npm run lint`): files planted in each layer for the
+ * length of one `depcruise` run (unique names, removed afterwards) must be refused, and the controls allowed.
+ */
+describe('runtime layers import by allow-list (dependency-cruiser)', () => {
+  const refused: [string, string][] = [
+    ['protocol', "import 'node:fs';"],
+    ['protocol', "import 'ws';"],
+    ['protocol', "import 'pdfkit';"],
+    ['protocol', "import '../common/log.js';"],
+    ['kiosk/renderer', "import '../drivers/transports/serial.js';"],
+    ['kiosk/renderer', "import 'electron';"],
+    ['kiosk/renderer', "import '../core/flow/index.js';"],
+    ['kiosk/preload', "import 'node:fs';"],
+    ['kiosk/preload', "import 'serialport';"],
+    ['kiosk/host/browser', "import 'node:fs';"],
+    ['kiosk/core', "import 'electron';"],
+    ['kiosk/drivers/pn532', "import 'serialport';"],
+    ['hardware-sim', "import '../kiosk/core/flow/index.js';"],
+    ['relay', "import 'serialport';"],
+    ['relay', "import 'electron';"],
+    ['relay', "import '../hardware-sim/runtime.js';"],
+    ['vrs-sim', "import 'pdfkit';"],
+    ['vrs-sim', "import '../relay/index.js';"],
+  ];
+  const allowed: [string, string][] = [
+    ['protocol', "import 'zod';"],
+    ['kiosk/drivers/transports', "import 'serialport';"],
+    ['kiosk/preload', "import 'electron';"],
+    ['relay', "import '../common/db.js';"],
+    ['kiosk/renderer', "import '../shared/api.js';"],
+  ];
+
+  it('refuses every planted violation and allows the controls', () => {
+    const planted = [...refused, ...allowed].map(([dir, code], i) => {
+      const file = `${dir}/__planted_${process.pid}_${i}.ts`;
+      writeFileSync(join(root, file), `${code}\nexport {};\n`);
+      return file;
+    });
+    let report: { summary: { violations: { from: string; to: string; rule: { name: string } }[] } };
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+          '--config',
+          '.dependency-cruiser.cjs',
+          '--output-type',
+          'json',
+          ...planted,
+        ],
+        { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      );
+      report = JSON.parse(run.stdout) as typeof report;
+    } finally {
+      for (const f of planted) rmSync(join(root, f), { force: true });
+    }
+    const violating = new Set(report.summary.violations.map((v) => v.from));
+    planted.forEach((file, i) => {
+      const [dir, code] = [...refused, ...allowed][i]!;
+      expect(violating.has(file), `${dir}: ${code}`).toBe(i < refused.length);
+    });
+  }, 120_000);
 });

@@ -6,12 +6,12 @@
 interface TextEncoder {
   encode(input?: string): Uint8Array;
 }
-declare var TextEncoder: { prototype: TextEncoder; new (): TextEncoder };
+declare const TextEncoder: { prototype: TextEncoder; new (): TextEncoder };
 
 interface TextDecoder {
   decode(input?: ArrayBufferView | ArrayBuffer, options?: { stream?: boolean }): string;
 }
-declare var TextDecoder: {
+declare const TextDecoder: {
   prototype: TextDecoder;
   new (label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean }): TextDecoder;
 };

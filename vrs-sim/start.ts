@@ -10,6 +10,12 @@ import { SigningKeys } from './certs/signing-keys.js';
 import { createDirectoryApp, startDirectory } from './directory.js';
 import { startEndpoint } from './endpoint.js';
 import { RequestHandler } from './handler.js';
+import { JpkiAuthenticator } from './jpki/authenticator.js';
+import { CrlValidity } from './jpki/crl.js';
+import { jlisFeed } from './jpki/jlis-feed.js';
+import { SerialLinks } from './jpki/links.js';
+import { UsedNonces } from './jpki/nonces.js';
+import { loadFixtures } from './seed/fixtures.js';
 import { loadVrsKeys, toKey } from './identity.js';
 import { seedStore } from './seed/seed.js';
 import { VrsService } from './service.js';
@@ -33,6 +39,11 @@ export interface VrsOptions {
   relayPublicKeys: readonly (string | Uint8Array)[];
   /** The card issuing authority's Ed25519 public key (the simulator's `card-ca.json`). */
   cardCaPublicKey: string | Uint8Array;
+  /**
+   * JPKI authentication (PROTOCOL.md): the J-LIS stand-in's state folder (its CA certificate, CRL and serial
+   * links, read as data) and the municipalities that chose カードAP instead. Absent: カードAP everywhere.
+   */
+  jpki?: { jlisStateDir: string; cardApMunicipalities?: readonly string[]; refreshMs?: number } | undefined;
   /** Seed fictional residents (and the fixture residents) on start; skipped per municipality already seeded. */
   seed?: { perMunicipality: number; seed: string | number; municipalities?: readonly string[] } | undefined;
   /** Intrusion detection: more than `threshold` different residents from one kiosk in `windowMs`. */
@@ -121,6 +132,18 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
     const alerts = new AlertCenter({ db, log: log.child('ids') });
     cleanups.push(() => alerts.flushed());
     const service = new VrsService(store);
+    let jpki: JpkiAuthenticator | undefined;
+    if (o.jpki !== undefined) {
+      const feed = jlisFeed(o.jpki.jlisStateDir, loadFixtures());
+      const refresh = o.jpki.refreshMs !== undefined ? { refreshMs: o.jpki.refreshMs } : {};
+      jpki = new JpkiAuthenticator({
+        caCertificate: feed.caCertificate,
+        validity: new CrlValidity({ caCertificate: feed.caCertificate, load: feed.loadCrl, ...refresh }),
+        links: new SerialLinks({ load: feed.loadLinks, ...refresh }),
+        nonces: await UsedNonces.open(db),
+        cardApMunicipalities: o.jpki.cardApMunicipalities ?? [],
+      });
+    }
     const handler = new RequestHandler({
       db,
       service,
@@ -130,6 +153,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
       crypto,
       boxSecretKey: keys.boxSecretKey,
       cardCaPublicKey: cardCa,
+      ...(jpki ? { jpki } : {}),
       log: log.child('request'),
       served: (code) => !keyStore.isShredded(code),
     });

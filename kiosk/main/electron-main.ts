@@ -51,7 +51,12 @@ async function main(): Promise<void> {
     crypto: nodeCrypto,
     logger: log.child('relay'),
   });
-  const runtime = await startKioskRuntime(config, { relay: relay.port, certificate: certificatePort, log });
+  const runtime = await startKioskRuntime(config, {
+    relay: relay.port,
+    certificate: certificatePort,
+    log,
+    kioskId: relay.client.kioskId,
+  });
   relay.setHealth(() => runtime.health());
   const here = dirname(fileURLToPath(import.meta.url));
   const win = createKioskWindow({ preload: join(here, 'preload.cjs'), production: config.production });

@@ -31,6 +31,11 @@ export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
 export const RuntimeConfigSchema = z.object({
   devices: DeviceConfigSchema,
   flow: FlowConfigSchema.partial().default({}),
+  /**
+   * How the card step authenticates the resident: `jpki` (the 利用者証明用 PIN and a card signature, the
+   * default) or `card-ap` (the 券面事項入力補助用 PIN and the AP's files). PROTOCOL.md, "JPKI authentication".
+   */
+  authMethod: z.enum(['jpki', 'card-ap']).default('jpki'),
   /** How long a print job may make no progress before it is reported failed (driver default 120 s). */
   printerJobTimeoutMs: z.number().int().positive().optional(),
 });
@@ -63,7 +68,14 @@ export const SOFTWARE_VERSION = 'kiosk-0.1.0';
  */
 export async function startKioskRuntime<C>(
   rawConfig: unknown,
-  deps: { relay: RelayPort<C>; certificate: CertificatePort<C>; clock?: Clock; log?: Logger },
+  deps: {
+    relay: RelayPort<C>;
+    certificate: CertificatePort<C>;
+    clock?: Clock;
+    log?: Logger;
+    /** The kiosk's id (identity key, base64url), signed into each JPKI challenge. */
+    kioskId?: string;
+  },
 ): Promise<KioskRuntime<C>> {
   const config = RuntimeConfigSchema.parse(rawConfig);
   const log = deps.log ?? createLogger('kiosk');
@@ -105,7 +117,12 @@ export async function startKioskRuntime<C>(
   const opened = await reader.open();
   if (!opened.ok) log.warn('kiosk.reader-not-ready', { code: opened.code });
   await Promise.all([printer.start(), pinpad.start(), coins.start()]);
-  const card = new CardReaderAdapter({ reader, logger: log.child('card') });
+  const card = new CardReaderAdapter({
+    reader,
+    logger: log.child('card'),
+    method: config.authMethod,
+    ...(deps.kioskId !== undefined ? { kioskId: deps.kioskId } : {}),
+  });
   const flow = new KioskFlow<C>(
     {
       card,

@@ -19,6 +19,8 @@ export const TEXT = {
     pinTitle: '暗証番号を入力してください',
     pinLead:
       '券面事項入力補助用の暗証番号（数字4桁）を、暗証番号入力装置で入力し、確定キーを押してください。',
+    pinLeadJpki:
+      '利用者証明用電子証明書の暗証番号（数字4桁）を、暗証番号入力装置で入力し、確定キーを押してください。',
     pinDigits: (n: number, len: number) => `${len}桁中${n}桁入力済み`,
     pinTries: (n: number) => `残り入力可能回数：${n}回`,
     pinWrong: (n: number) => `暗証番号が違います。あと${n}回間違えるとカードがロックされます。`,
@@ -92,6 +94,8 @@ export const TEXT = {
     serviceCovid: 'COVID-19 vaccination certificate',
     pinTitle: 'Enter your PIN',
     pinLead: 'Type the 4-digit PIN for the card’s basic information on the PIN pad, then press Enter.',
+    pinLeadJpki:
+      'Type the 4-digit PIN of the card’s user certificate (利用者証明用) on the PIN pad, then press Enter.',
     pinDigits: (n: number, len: number) => `${n} of ${len} digits entered`,
     pinTries: (n: number) => `Attempts left: ${n}`,
     pinWrong: (n: number) =>

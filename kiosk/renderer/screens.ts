@@ -85,7 +85,7 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
         title: t.pinTitle,
         alert: v.wrong,
         body: [
-          p(t.pinLead),
+          p(v.pinKind === 'jpki' ? t.pinLeadJpki : t.pinLead),
           dots,
           v.wrong && v.triesLeft !== null
             ? h('p', { text: t.pinWrong(v.triesLeft), class: 'warning', role: 'alert', testid: 'pin-wrong' })

@@ -44,7 +44,15 @@ export type ScreenView =
   | { screen: 'place-card' }
   | { screen: 'menu' }
   | { screen: 'busy'; task: BusyTask }
-  | { screen: 'pin'; digits: number; length: number; triesLeft: number | null; wrong: boolean }
+  | {
+      screen: 'pin';
+      digits: number;
+      length: number;
+      triesLeft: number | null;
+      wrong: boolean;
+      /** Which PIN: 利用者証明用 (JPKI, the default) or 券面事項入力補助用 (カードAP); `triesLeft` is its counter. */
+      pinKind?: 'jpki' | 'card-ap';
+    }
   | { screen: 'remove-card'; reminder: boolean }
   | { screen: 'municipality'; list: MunicipalityView[] }
   | { screen: 'cert-type' }

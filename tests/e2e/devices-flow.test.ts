@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate, verify as rsaVerify } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,10 +7,14 @@ import type { IssuedBody } from '../../protocol/index.js';
 import { startSimulator, type RunningSimulator } from '../../hardware-sim/runtime.js';
 import { certificatePort, previewOf } from '../../kiosk/core/devices/index.js';
 import type { IssueRequest, RelayPort } from '../../kiosk/core/flow/index.js';
+import type { JpkiCardData } from '../../kiosk/core/flow/ports.js';
 import { createTestIssuer, sampleAnswer } from '../../kiosk/core/certificate/testing/fixtures.js';
 import { startKioskRuntime, type KioskRuntime } from '../../kiosk/main/runtime.js';
 import { memoryLogger } from '../../kiosk/core/flow/testing/drive.js';
 import { waitForScreen } from '../support/wait.js';
+import { jpkiChallenge } from '../../protocol/card-data/jpki.js';
+
+const KIOSK_ID = 'K'.repeat(43);
 
 /**
  * The flow over the real drivers and the hardware simulators (PN532 on a pty, PJL printer on a pty, HID PIN
@@ -22,6 +27,8 @@ let kiosk: KioskRuntime<IssuedBody>;
 let panel: string;
 const logs: string[] = [];
 const requests: IssueRequest[] = [];
+/** Copies of the JPKI proofs taken when the relay port got them (the flow wipes its own afterwards). */
+const copies: JpkiCardData[] = [];
 let answer: IssuedBody;
 
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -56,6 +63,14 @@ beforeAll(async () => {
     }),
     issue: async (req) => {
       requests.push({ ...req, card: { ...req.card } });
+      // The nonce is wiped with the rest; keep a copy as well.
+      if (req.card.method === 'jpki')
+        copies.push({
+          ...req.card,
+          certificate: req.card.certificate.slice(),
+          signature: req.card.signature.slice(),
+          nonce: req.card.nonce.slice(),
+        });
       return { ok: true, outcome: 'issued', preview: previewOf(answer), certificate: answer };
     },
   };
@@ -69,7 +84,7 @@ beforeAll(async () => {
         hopper: sim.info['hopper'],
       },
     },
-    { relay, certificate: certificatePort, log: memoryLogger(logs, 'kiosk') },
+    { relay, certificate: certificatePort, log: memoryLogger(logs, 'kiosk'), kioskId: KIOSK_ID },
   );
 }, 60_000);
 
@@ -102,9 +117,17 @@ describe('the flow over the real drivers and the simulators', () => {
     flow.intent({ type: 'choose-cert-type', certType: 'domestic' });
     flow.intent({ type: 'choose-copies', copies: 1 });
     await waitForScreen(flow, 'preview');
-    // The request carried the card's four elementary files, read over the PN532.
-    expect(requests[0]!.card.basic4Ef.length).toBeGreaterThan(10);
-    expect(requests[0]!.card.signatureEf.length).toBeGreaterThan(10);
+    // JPKI (the default): the request carried the card's 利用者証明用 certificate, issued by the J-LIS
+    // stand-in's CA, and its signature over a fresh challenge for this kiosk, made over the PN532.
+    // The My Number was never read.
+    const card = requests[0]!.card;
+    if (card.method !== 'jpki') throw new Error('JPKI authentication expected');
+    const proof = copies[0]!;
+    const cert = new X509Certificate(proof.certificate);
+    expect(cert.checkIssued(new X509Certificate(readFileSync(join(dir, 'jlis', 'auth-ca.pem'))))).toBe(true);
+    const challenge = jpkiChallenge({ kioskId: KIOSK_ID, nonce: proof.nonce, signedAt: proof.signedAt });
+    expect(rsaVerify('sha256', challenge, cert.publicKey, proof.signature)).toBe(true);
+    expect(Math.abs(Date.now() - card.signedAt)).toBeLessThan(60_000);
     flow.intent({ type: 'confirm' });
     await waitForScreen(flow, 'payment');
     await until(
@@ -126,7 +149,8 @@ describe('the flow over the real drivers and the simulators', () => {
     const state = (await api('GET', '/api/state')) as { hopper: { paidCoins: number } };
     expect(state.hopper.paidCoins).toBe(8);
     // Card bytes handed to the relay port were wiped after the transaction.
-    expect(requests[0]!.card.basic4Ef.every((b) => b === 0)).toBe(true);
+    expect(card.signature.every((b) => b === 0)).toBe(true);
+    expect(card.certificate.every((b) => b === 0)).toBe(true);
     expect(logs.join('\n')).not.toMatch(/1234|試験|990000/);
   }, 120_000);
 });

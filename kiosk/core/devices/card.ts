@@ -1,12 +1,19 @@
 import type { Logger } from '../../../common/log.js';
-import { CardSession, type CardReaderPort } from '../../drivers/mynumber/index.js';
+import { randomBytes } from 'node:crypto';
+import { jpkiChallenge } from '../../../protocol/card-data/jpki.js';
+import { CardSession, JpkiSession, type CardReaderPort } from '../../drivers/mynumber/index.js';
 import type { Pn532Reader } from '../../drivers/pn532/index.js';
 import type { CardPort, CardReadResult, Failure } from '../flow/ports.js';
 
 export type PresenceReader = CardReaderPort & Pick<Pn532Reader, 'isCardPresent'>;
 
+/** How the kiosk authenticates the resident with the card (PROTOCOL.md, "JPKI authentication"). */
+export type CardAuthMethod = 'jpki' | 'card-ap';
+
 /**
- * The flow's card port over the PN532 reader and the 券面事項入力補助AP session. One loop owns the reader:
+ * The flow's card port over the PN532 reader and, by `method`, the 公的個人認証AP session (JPKI, the
+ * default: the 利用者証明用 PIN, the card signs a fresh challenge for this kiosk; the My Number is never read)
+ * or the 券面事項入力補助AP session (カードAP). One loop owns the reader:
  * it waits for a card (selecting the AP), then watches for its removal; the flow's reads run between polls
  * under the same lock, so only one command is ever on the line.
  */
@@ -16,7 +23,10 @@ export class CardReaderAdapter implements CardPort {
   readonly #pollMs: number;
   readonly #listeners = new Set<(present: boolean) => void>();
   #present = false;
-  #session: CardSession | null = null;
+  #session: CardSession | JpkiSession | null = null;
+  readonly #method: CardAuthMethod;
+  readonly #kioskId: string | undefined;
+  readonly #now: () => number;
   /** Set when the card on the reader is not usable (no 券面事項入力補助AP). */
   #unusable: string | null = null;
   #lock: Promise<unknown> = Promise.resolve();
@@ -24,8 +34,23 @@ export class CardReaderAdapter implements CardPort {
   #loop: Promise<void> | null = null;
   #abort = new AbortController();
 
-  constructor(options: { reader: PresenceReader; pollMs?: number; logger?: Logger }) {
+  constructor(options: {
+    reader: PresenceReader;
+    pollMs?: number;
+    logger?: Logger;
+    /** Default `jpki`. */
+    method?: CardAuthMethod;
+    /** The kiosk's id (its identity key, base64url): the card signs it into the challenge. Needed for JPKI. */
+    kioskId?: string;
+    /** The clock of the signing time (default Date.now). */
+    now?: () => number;
+  }) {
     this.#reader = options.reader;
+    this.#method = options.method ?? 'jpki';
+    this.#kioskId = options.kioskId;
+    this.#now = options.now ?? Date.now;
+    if (this.#method === 'jpki' && (typeof this.#kioskId !== 'string' || this.#kioskId === ''))
+      throw new TypeError('options.kioskId: required for JPKI authentication');
     this.#pollMs = options.pollMs ?? 250;
     this.#log = options.logger;
   }
@@ -43,6 +68,10 @@ export class CardReaderAdapter implements CardPort {
     await this.#loop;
     await this.#session?.end().catch(() => undefined);
     this.#session = null;
+  }
+
+  pinKind(): CardAuthMethod {
+    return this.#method;
   }
 
   isPresent(): boolean {
@@ -68,6 +97,7 @@ export class CardReaderAdapter implements CardPort {
       pin.fill(0);
       return { ok: false, code: this.#unusable ?? 'CARD_NOT_PRESENT' };
     }
+    if (s instanceof JpkiSession) return this.#authenticate(s, pin);
     // The session zeroes the buffer it is given; the flow zeroes its own.
     const r = await this.#exclusive(() => s.verifyAndRead(pin.slice()));
     if (r.ok) {
@@ -82,6 +112,30 @@ export class CardReaderAdapter implements CardPort {
         },
       };
     }
+    if (r.code === 'CARD_PIN_WRONG' && 'remaining' in r)
+      return { ok: false, code: r.code, triesLeft: r.remaining };
+    return { ok: false, code: r.code };
+  }
+
+  /** JPKI: a fresh nonce and signing time, the card signs the challenge for this kiosk. */
+  async #authenticate(s: JpkiSession, pin: Uint8Array): Promise<CardReadResult> {
+    const kioskId = this.#kioskId!;
+    const nonce = new Uint8Array(randomBytes(32));
+    const signedAt = this.#now();
+    const challenge = jpkiChallenge({ kioskId, nonce, signedAt });
+    const r = await this.#exclusive(() => s.authenticate(pin.slice(), challenge));
+    if (r.ok)
+      return {
+        ok: true,
+        data: {
+          method: 'jpki',
+          certificate: r.proof.certificate,
+          signature: r.proof.signature,
+          kioskId,
+          nonce,
+          signedAt,
+        },
+      };
     if (r.code === 'CARD_PIN_WRONG' && 'remaining' in r)
       return { ok: false, code: r.code, triesLeft: r.remaining };
     return { ok: false, code: r.code };
@@ -104,10 +158,8 @@ export class CardReaderAdapter implements CardPort {
     const signal = this.#abort.signal;
     while (!this.#stopped) {
       if (!this.#present) {
-        const session = new CardSession({
-          reader: this.#reader,
-          ...(this.#log ? { logger: this.#log } : {}),
-        });
+        const opts = { reader: this.#reader, ...(this.#log ? { logger: this.#log } : {}) };
+        const session = this.#method === 'jpki' ? new JpkiSession(opts) : new CardSession(opts);
         const r = await this.#exclusive(() =>
           session.waitForCard({ timeoutMs: 1000, pollMs: this.#pollMs, signal }),
         );
@@ -116,7 +168,7 @@ export class CardReaderAdapter implements CardPort {
           this.#session = session;
           this.#unusable = null;
           this.#set(true);
-        } else if (r.code === 'CARD_AP_MISSING') {
+        } else if (r.code === 'CARD_AP_MISSING' || r.code === 'CARD_JPKI_MISSING') {
           this.#session = null;
           this.#unusable = r.code;
           this.#set(true);

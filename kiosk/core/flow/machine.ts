@@ -7,7 +7,7 @@ import type { FlowConfig } from './config.js';
 import { flowConfig, PIN_LENGTH } from './config.js';
 import type { FlowPorts, PinPadEvent } from './ports.js';
 import { ScreenTimers } from './screen-timers.js';
-import { Transaction } from './transaction.js';
+import { Transaction, wipeCardData } from './transaction.js';
 
 /** Why a transaction ended; the host reloads the renderer on every end. No resident data. */
 export interface TransactionEnd {
@@ -465,7 +465,20 @@ export class KioskFlow<C> {
     if (!r.ok) return this.#fail(tx, this.#ports.card.isPresent() ? r.code : 'CARD_REMOVED');
     if (r.triesLeft <= 0) return this.#fail(tx, this.#config.lockedCode);
     this.#ports.pinpad.startEntry();
-    this.#show({ screen: 'pin', digits: 0, length: PIN_LENGTH, triesLeft: r.triesLeft, wrong: false });
+    this.#show({
+      screen: 'pin',
+      digits: 0,
+      length: PIN_LENGTH,
+      triesLeft: r.triesLeft,
+      wrong: false,
+      ...this.#pinKind(),
+    });
+  }
+
+  /** Which PIN the card port asks for (shown on the PIN screen). */
+  #pinKind(): { pinKind?: 'jpki' | 'card-ap' } {
+    const k = this.#ports.card.pinKind?.();
+    return k === undefined ? {} : { pinKind: k };
   }
 
   async #readCard(tx: Transaction<C>): Promise<void> {
@@ -482,7 +495,7 @@ export class KioskFlow<C> {
       pin.fill(0);
     }
     if (!this.#live(tx)) {
-      if (r.ok) for (const f of Object.values(r.data)) f.fill(0);
+      if (r.ok) wipeCardData(r.data);
       return;
     }
     if (r.ok) {
@@ -493,7 +506,14 @@ export class KioskFlow<C> {
     }
     if (r.code === this.#config.wrongPinCode && r.triesLeft !== undefined && r.triesLeft > 0) {
       this.#ports.pinpad.startEntry();
-      this.#show({ screen: 'pin', digits: 0, length: PIN_LENGTH, triesLeft: r.triesLeft, wrong: true });
+      this.#show({
+        screen: 'pin',
+        digits: 0,
+        length: PIN_LENGTH,
+        triesLeft: r.triesLeft,
+        wrong: true,
+        ...this.#pinKind(),
+      });
       return;
     }
     if (r.code === this.#config.wrongPinCode) return this.#fail(tx, this.#config.lockedCode);

@@ -15,7 +15,11 @@ export type Done = { ok: true } | Failure;
  * What the card yields after the PIN is verified: the raw elementary files of the 券面事項入力補助AP, sent
  * sealed to VRS (which verifies and parses them). The flow never parses them; all four are zeroed on wipe.
  */
-export interface CardData {
+export type CardData = KenhojoCardData | JpkiCardData;
+
+/** カードAP authentication: the 券面事項入力補助AP's files. */
+export interface KenhojoCardData {
+  method?: 'card-ap';
   /** EF 00 01: My Number. */
   myNumberEf: Uint8Array;
   /** EF 00 02: 基本4情報 (name, address, birth date, sex). */
@@ -24,6 +28,21 @@ export interface CardData {
   signatureEf: Uint8Array;
   /** EF 00 04: the signing certificate. */
   certificateEf: Uint8Array;
+}
+
+/**
+ * JPKI authentication (the default): the card's 利用者証明用電子証明書 and its signature over the challenge
+ * (`protocol/card-data/jpki.ts`). No personal data: the kiosk never reads the My Number on this path.
+ */
+export interface JpkiCardData {
+  method: 'jpki';
+  /** EF 00 0A of the 公的個人認証AP (X.509 DER). */
+  certificate: Uint8Array;
+  /** The card's signature over `jpkiChallenge({ kioskId, nonce, signedAt })`. */
+  signature: Uint8Array;
+  kioskId: string;
+  nonce: Uint8Array;
+  signedAt: number;
 }
 
 export type CardReadResult =
@@ -36,6 +55,8 @@ export interface CardPort {
   isPresent(): boolean;
   /** Card placed (`true`) or removed (`false`). */
   onPresence(listener: (present: boolean) => void): () => void;
+  /** Which PIN the card step asks for: 利用者証明用 (JPKI, the default) or 券面事項入力補助用 (カードAP). */
+  pinKind?(): 'jpki' | 'card-ap';
   /** Remaining PIN tries, read without consuming one. 0 = locked. */
   pinTriesLeft(): Promise<{ ok: true; triesLeft: number } | Failure>;
   /**

@@ -3,6 +3,20 @@ import type { CardData } from './ports.js';
 
 let nextId = 1;
 
+/** Zeroes every byte buffer of what the card yielded (either method). */
+export function wipeCardData(c: CardData): void {
+  if (c.method === 'jpki') {
+    c.certificate.fill(0);
+    c.signature.fill(0);
+    c.nonce.fill(0);
+  } else {
+    c.myNumberEf.fill(0);
+    c.basic4Ef.fill(0);
+    c.signatureEf.fill(0);
+    c.certificateEf.fill(0);
+  }
+}
+
 /**
  * Everything the kiosk holds about one resident, in memory only, for one transaction. `wipe()` zeroes the
  * byte buffers and drops every reference; the flow calls it on success, cancel, timeout and error.
@@ -32,10 +46,7 @@ export class Transaction<C> {
   /** Zeroes and drops the card's files (once the request is answered, they are not needed). */
   dropCard(): void {
     if (!this.card) return;
-    this.card.myNumberEf.fill(0);
-    this.card.basic4Ef.fill(0);
-    this.card.signatureEf.fill(0);
-    this.card.certificateEf.fill(0);
+    wipeCardData(this.card);
     this.card = null;
   }
 

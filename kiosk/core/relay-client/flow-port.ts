@@ -42,12 +42,24 @@ export function relayClientPort(client: RelayClient, crypto: CryptoProvider): Re
           municipality: req.municipality,
           certType: req.certType,
           copies: req.copies,
-          card: {
-            myNumberEf: toBase64Url(c.myNumberEf),
-            basic4Ef: toBase64Url(c.basic4Ef),
-            signatureEf: toBase64Url(c.signatureEf),
-            certificateEf: toBase64Url(c.certificateEf),
-          },
+          ...(c.method === 'jpki'
+            ? {
+                jpki: {
+                  certificate: toBase64Url(c.certificate),
+                  signature: toBase64Url(c.signature),
+                  kioskId: c.kioskId,
+                  nonce: toBase64Url(c.nonce),
+                  signedAt: c.signedAt,
+                },
+              }
+            : {
+                card: {
+                  myNumberEf: toBase64Url(c.myNumberEf),
+                  basic4Ef: toBase64Url(c.basic4Ef),
+                  signatureEf: toBase64Url(c.signatureEf),
+                  certificateEf: toBase64Url(c.certificateEf),
+                },
+              }),
         },
       });
       if (!r.ok) return r;

@@ -12,7 +12,12 @@ import {
 } from './apdu.js';
 
 export type MyNumberFailureCode =
-  ReaderFailureCode | CardFailureCode | 'CARD_AP_MISSING' | 'CARD_PIN_LOCKED' | 'CARD_DATA_INVALID';
+  | ReaderFailureCode
+  | CardFailureCode
+  | 'CARD_AP_MISSING'
+  | 'CARD_JPKI_MISSING'
+  | 'CARD_PIN_LOCKED'
+  | 'CARD_DATA_INVALID';
 
 export type ApResult<T> = ({ ok: true } & T) | { ok: false; code: MyNumberFailureCode };
 

@@ -14,6 +14,7 @@ import type { FuzzSuite, FuzzTarget } from './target.js';
  *   measured after a full GC (`--expose-gc`, set by `npm run fuzz`) at 10 % of the run and at its end:
  *   growth above `FUZZ_MAX_HEAP_GROWTH_MB` (default 64) fails the target.
  * - No throw: a broken property fails with fast-check's counterexample, seed and path.
+ * A progress line every `FUZZ_PROGRESS_S` seconds (default 60) records how far a long target got.
  */
 const WATCHDOG = `
 const { workerData, parentPort } = require('node:worker_threads');
@@ -68,6 +69,8 @@ export async function runTarget(
   Atomics.store(progress, 0, 0);
   Atomics.store(progress, 1, 1);
   const t0 = performance.now();
+  let lastReport = t0;
+  const reportMs = Number(process.env['FUZZ_PROGRESS_S'] ?? 60) * 1000;
   try {
     await fc.assert(
       fc.asyncProperty(t.arb, async (input) => {
@@ -75,6 +78,13 @@ export async function runTarget(
         done++;
         Atomics.store(progress, 0, done);
         if (done % sampleEvery === 0) sample();
+        if ((done & 63) === 0 && performance.now() - lastReport > reportMs) {
+          lastReport = performance.now();
+          const s = (lastReport - t0) / 1000;
+          console.log(
+            `  … ${t.id}: ${done} inputs in ${s.toFixed(0)} s (${Math.round(done / s)} /s), RSS ${(process.memoryUsage.rss() / MiB).toFixed(0)} MiB, no failure so far`,
+          );
+        }
       }),
       { numRuns: runs, seed },
     );
