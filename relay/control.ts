@@ -239,7 +239,7 @@ export class Control {
   async resumeIssuance(scope: string, by: string): Promise<boolean> {
     const found = await this.#audited(async (tx) => {
       const found = await this.stops.resumeIn(tx, scope);
-      return { value: found, audit: [{ kind: 'issuance.resumed', detail: { scope, by, found } }] };
+      return { value: found, audit: found ? [{ kind: 'issuance.resumed', detail: { scope, by } }] : [] };
     });
     await this.#publish({ type: 'stop', scope, stopped: false });
     return found;
@@ -270,7 +270,7 @@ export class Control {
   async liftBan(scope: BanScope, subject: string, by: string): Promise<boolean> {
     const found = await this.#audited(async (tx) => {
       const found = await this.bans.liftIn(tx, scope, subject);
-      return { value: found, audit: [{ kind: 'ban.lifted', detail: { scope, subject, by, found } }] };
+      return { value: found, audit: found ? [{ kind: 'ban.lifted', detail: { scope, subject, by } }] : [] };
     });
     await this.#publish({ type: 'ban', scope, subject, until: null });
     return found;

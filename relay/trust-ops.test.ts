@@ -48,6 +48,20 @@ describe('operator text that is not well-formed Unicode', () => {
     expect((await ops(`/api/bans/source/${encodeURIComponent('\ufffd')}`, { method: 'DELETE' })).status).toBe(
       404,
     );
+    // U+0000 too: PostgreSQL text cannot hold it (found by the relay-ops fuzz target).
+    const nul = JSON.stringify('bad\u0000');
+    for (const [method, path, body] of [
+      ['POST', `/api/kiosks/${id}/revoke`, `{"reason":${nul}}`],
+      ['POST', '/api/stops', `{"scope":"131016","reason":${nul}}`],
+      ['POST', '/api/enrollment-codes', `{"name":${nul}}`],
+      ['GET', '/api/kiosks?after=%00', undefined],
+      ['DELETE', '/api/bans/source/%00', undefined],
+    ] as const) {
+      const res = await ops(path, { method, ...(body === undefined ? {} : { body }) });
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { code: string }).code).toBe('RELAY_OPS_BAD_REQUEST');
+    }
+    expect(await auditKinds()).toEqual(before);
   });
 });
 
