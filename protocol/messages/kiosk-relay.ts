@@ -3,7 +3,6 @@ import {
   certType,
   errorCode,
   health,
-  municipality,
   municipalityCode,
   requestId,
   sealed,
@@ -56,7 +55,8 @@ export const RelayToKiosk = z.discriminatedUnion('type', [
     v: version,
     type: z.literal('municipalities.response'),
     requestId,
-    list: z.array(municipality).max(2000),
+    /** The codes served (names, readings and English names are public data in `protocol/municipalities`). */
+    list: z.array(municipalityCode).max(2000),
   }),
   /** Fleet notices: issuance stopped or resumed (per municipality or fleet-wide), session replaced, revoked. */
   z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text } from './text.js';
-import { errorCode, kioskId, municipality, municipalityCode, requestId, sealed, version } from './common.js';
+import { errorCode, kioskId, municipalityCode, requestId, sealed, version } from './common.js';
 
 /** Relay → VRS, inside the channel on the LGWAN link. */
 export const RelayToVrs = z.discriminatedUnion('type', [
@@ -32,7 +32,8 @@ export const VrsToRelay = z.discriminatedUnion('type', [
     v: version,
     type: z.literal('vrs.municipalities.response'),
     requestId,
-    list: z.array(municipality).max(2000),
+    /** The codes served (names, readings and English names are public data in `protocol/municipalities`). */
+    list: z.array(municipalityCode).max(2000),
   }),
   /** Intrusion detection at VRS, forwarded to the relay's dashboard. No personal data. */
   z.object({

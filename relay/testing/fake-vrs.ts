@@ -123,7 +123,7 @@ export class FakeVrs {
         v: 1,
         type: 'vrs.municipalities.response',
         requestId: m.requestId,
-        list: this.#opts.municipalities,
+        list: this.#opts.municipalities.map((m) => m.code),
       });
     }
     this.requestsSeen++;

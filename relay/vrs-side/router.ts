@@ -1,24 +1,22 @@
-import type { Municipality } from '../../protocol/index.js';
 import type { VrsLink } from './link.js';
 
 /**
  * The routing table: municipality code → VRS endpoints. Codes come from the configuration or from each
- * endpoint's `vrs.municipalities.response`; names (for the kiosk's list) only from the latter.
+ * endpoint's `vrs.municipalities.response` (codes only: every municipality of Japan's names and readings are
+ * public data in `protocol/municipalities`, so the list of 1,741 fits one frame).
  */
 export class Router {
   readonly links: readonly VrsLink[];
-  readonly #names = new Map<string, Municipality>();
 
   constructor(links: readonly VrsLink[]) {
     this.links = links;
   }
 
-  learn(link: VrsLink, list: readonly Municipality[]): void {
+  learn(link: VrsLink, list: readonly string[]): void {
     const configured = link.config.municipalities;
-    for (const m of list) {
-      if (configured !== undefined && !configured.includes(m.code)) continue;
-      link.municipalities.add(m.code);
-      this.#names.set(m.code, m);
+    for (const code of list) {
+      if (configured !== undefined && !configured.includes(code)) continue;
+      link.municipalities.add(code);
     }
   }
 
@@ -38,10 +36,10 @@ export class Router {
     return undefined;
   }
 
-  /** The municipalities kiosks may choose from, sorted by code. */
-  list(): Municipality[] {
-    return [...this.#names.values()]
-      .filter((m) => this.knows(m.code))
-      .sort((a, b) => a.code.localeCompare(b.code));
+  /** The municipality codes kiosks may choose from, sorted. */
+  list(): string[] {
+    const all = new Set<string>();
+    for (const l of this.links) for (const c of l.municipalities) all.add(c);
+    return [...all].sort();
   }
 }

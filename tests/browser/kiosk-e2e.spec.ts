@@ -1,6 +1,7 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { checkCertificate } from '../support/certificate-check.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { pickMunicipality } from './support/pick.js';
 
 /**
  * The whole system, end to end, in Chromium: the kiosk renderer on its loopback host, the kiosk core on the
@@ -109,7 +110,7 @@ test('domestic certificate: every screen, change paid, QR verified against the J
   await shot(page, info, '01-attract');
   const paidBefore = await hopperPaid();
   await upToMunicipality(page, 'taro', '1234', info);
-  await page.getByTestId('municipality-131016').click();
+  await pickMunicipality(page, '131016');
   await shot(page, info, '06-cert-type');
   await page.getByTestId('cert-domestic').click();
   await shot(page, info, '07-copies');
@@ -136,7 +137,7 @@ test('domestic certificate: every screen, change paid, QR verified against the J
 test('overseas certificate in English: SHC and VDS-NC verified', async ({ page }, info) => {
   await page.getByTestId('lang').click();
   await upToMunicipality(page, 'overseas', '3333');
-  await page.getByTestId('municipality-131130').click();
+  await pickMunicipality(page, '131130');
   await page.getByTestId('cert-overseas').click();
   await page.getByTestId('copies-1').click();
   await expectScreen(page, 'preview');
@@ -176,7 +177,7 @@ test('a locked card gets a clear message and the card-left reminder', async ({ p
 test('no records: said before any fee, nothing charged', async ({ page }, info) => {
   const paidBefore = await hopperPaid();
   await upToMunicipality(page, 'norecords', '4444');
-  await page.getByTestId('municipality-472018').click();
+  await pickMunicipality(page, '472018');
   await page.getByTestId('cert-domestic').click();
   await page.getByTestId('copies-1').click();
   await expectScreen(page, 'error');
@@ -200,7 +201,7 @@ test('card removed too early', async ({ page }) => {
 /** One domestic copy for `municipality`, the printer out of paper, 120 yen paid: the print-failed screen. */
 async function paperOutAfterPaying(page: Page, resident: string, pin: string, municipality: string) {
   await upToMunicipality(page, resident, pin);
-  await page.getByTestId(`municipality-${municipality}`).click();
+  await pickMunicipality(page, municipality);
   await page.getByTestId('cert-domestic').click();
   await page.getByTestId('copies-1').click();
   await page.getByTestId('confirm').click();
@@ -242,7 +243,7 @@ for (const step of ['menu', 'pin', 'municipality', 'cert-type', 'copies', 'previ
       if (step === 'pin') await page.getByTestId('service-covid').click();
     } else {
       await upToMunicipality(page, 'taro', '1234');
-      if (step !== 'municipality') await page.getByTestId('municipality-131016').click();
+      if (step !== 'municipality') await pickMunicipality(page, '131016');
       if (step === 'copies' || step === 'preview' || step === 'payment')
         await page.getByTestId('cert-domestic').click();
       if (step === 'preview' || step === 'payment') await page.getByTestId('copies-1').click();
@@ -279,7 +280,7 @@ test('VRS down: a clear message, no fee', async ({ page }) => {
     await expectScreen(page, 'error');
   });
   if ((await screen(page).getAttribute('data-screen')) === 'municipality') {
-    await page.getByTestId('municipality-131016').click();
+    await pickMunicipality(page, '131016');
     await page.getByTestId('cert-domestic').click();
     await page.getByTestId('copies-1').click();
     await expectScreen(page, 'error', 60_000);

@@ -4,6 +4,7 @@ import { flowConfig } from '../../kiosk/core/flow/config.js';
 import { fakePorts, settle } from '../../kiosk/core/flow/testing/fakes.js';
 import { memoryLogger } from '../../kiosk/core/flow/testing/drive.js';
 import { startHost, type RunningHost } from '../../kiosk/host/index.js';
+import { pickMunicipality } from './support/pick.js';
 
 /**
  * The renderer in Chromium over the loopback bridge, driven by the real flow over fake ports: every screen
@@ -43,7 +44,7 @@ test('a whole transaction in the browser, in Japanese and English', async ({ pag
   ports.pinpad.press('enter');
   await expect(page.getByTestId('title')).toHaveText('カードをお取りください');
   ports.card.remove();
-  await page.getByTestId('municipality-131016').click();
+  await pickMunicipality(page, '131016');
   await page.getByTestId('cert-domestic').click();
   await page.getByTestId('copies-2').click();
   await expect(page.getByTestId('preview-name')).toHaveText('CANARY 太郎');
@@ -73,7 +74,7 @@ test('an error screen shows the resident text for its code', async ({ page }) =>
   ports.pinpad.press('enter');
   await expect(page.getByTestId('title')).toHaveText('カードをお取りください');
   ports.card.remove();
-  await page.getByTestId('municipality-271004').click();
+  await pickMunicipality(page, '271004');
   await page.getByTestId('cert-overseas').click();
   await page.getByTestId('copies-1').click();
   await expect(page.getByTestId('error-code')).toContainText('VRS_NO_RECORD');

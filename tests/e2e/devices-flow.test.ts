@@ -59,7 +59,7 @@ beforeAll(async () => {
     available: () => true,
     municipalities: async () => ({
       ok: true,
-      list: [{ code: '131016', name: '千代田区', nameEn: 'Chiyoda', prefecture: '東京都' }],
+      list: ['131016'],
     }),
     issue: async (req) => {
       requests.push({ ...req, card: { ...req.card } });

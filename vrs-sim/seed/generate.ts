@@ -6,7 +6,8 @@ import { FAMILY_NAMES, GIVEN_NAMES_FEMALE, GIVEN_NAMES_MALE, TOWNS } from './nam
 import { Rng, hash32 } from './prng.js';
 
 const BODY_SPACE = 100_000_000_000n; // 11-digit bodies
-const PER_MUNICIPALITY_SPACE = 100_000_000n;
+// 10 million numbers per municipality × 1,741 municipalities stays inside the 11-digit space.
+const PER_MUNICIPALITY_SPACE = 10_000_000n;
 
 /**
  * A permutation of the 11-digit space: body = (A·x + B) mod 10^11 with A coprime to 10, so distinct

@@ -78,9 +78,10 @@ function storeSuite(label: string, open: () => Promise<{ db: Db; dir: string }>)
         ok: false,
         code: 'VRS_MUNICIPALITY_UNKNOWN',
       });
+      // A real municipality that was not seeded is served and has no records.
       expect(await store.find('011002', gen.myNumber(1))).toMatchObject({
         ok: false,
-        code: 'VRS_MUNICIPALITY_UNKNOWN',
+        code: 'VRS_NO_RECORD',
       });
     });
 

@@ -140,7 +140,8 @@ export class ResidentStore {
     if (k === undefined)
       return {
         ok: false,
-        code: this.keys.isShredded(code) ? 'VRS_DATA_SHREDDED' : 'VRS_MUNICIPALITY_UNKNOWN',
+        // Every municipality of Japan is served; one that has no partition yet holds no records.
+        code: this.keys.isShredded(code) ? 'VRS_DATA_SHREDDED' : 'VRS_NO_RECORD',
       };
     const residentHash = lookupHash(k.indexKey, myNumber);
     const r = await this.db.query<{ sealed: unknown }>(

@@ -1,3 +1,4 @@
+import { Parser, jaModel } from 'budoux';
 import type { FontkitFont } from 'fontkit';
 import { CertificateError } from './errors.js';
 import { fontFor, fontKey, type FontWeight } from './fonts.js';
@@ -56,10 +57,28 @@ const NO_BREAK_BEFORE = new Set([
   ...'、。，．,.)）」』】〕〉》・ーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ々！？!?：；',
 ]);
 
+const phraseParser = new Parser(jaModel);
+const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+
+/**
+ * Japanese breaks only between phrases, where readers expect it (BudouX, Google's phrase segmenter, with its
+ * Japanese model: 接種を|受けた|ときに…); a Japanese phrase with no space in it is one break unit. Other text
+ * breaks between Latin words. A unit wider than its whole box is still split (`splitToken`).
+ */
+function units(text: string): string[] {
+  if (!JAPANESE.test(text)) return [...text.matchAll(TOKEN)].map(([t]) => t);
+  const out: string[] = [];
+  for (const phrase of phraseParser.parse(text)) {
+    if (JAPANESE.test(phrase) && !/\s/.test(phrase)) out.push(phrase);
+    else for (const [t] of phrase.matchAll(TOKEN)) out.push(t);
+  }
+  return out;
+}
+
 /** Splits `text` into break units, gluing line-start-forbidden characters to the unit before them. */
 function chunks(text: string): string[] {
   const out: string[] = [];
-  for (const [chunk] of text.matchAll(TOKEN)) {
+  for (const chunk of units(text)) {
     const first = [...chunk][0] ?? '';
     if (out.length > 0 && NO_BREAK_BEFORE.has(first) && chunk.trim() !== '') out[out.length - 1] += chunk;
     else out.push(chunk);
@@ -195,6 +214,16 @@ function fit(text: string, style: TextStyle, box: TextBox): Fitted {
 }
 
 const LINE_HEIGHT = 1.3;
+
+/** The lines `setText` would print (for tests and layout checks). Throws as `setText` does. */
+export function wrapText(text: string, style: TextStyle, box: TextBox): string[] {
+  return fit(text, style, box).lines.map((l) =>
+    l
+      .flatMap((t) => t.runs.map((r) => r.text))
+      .join('')
+      .trimEnd(),
+  );
+}
 
 /** The height `setText` would use for `text` (points), without drawing. Throws as `setText` does. */
 export function measureBox(text: string, style: TextStyle, box: TextBox): number {

@@ -7,10 +7,14 @@ export function previewOf(answer: IssuedBody): RecordPreview {
     name: answer.person.name,
     ...(answer.person.nameRomaji ? { nameEn: answer.person.nameRomaji } : {}),
     birthDate: answer.person.birthDate,
+    ...(answer.person.passportNumber ? { passportNumber: answer.person.passportNumber } : {}),
+    ...(answer.person.nationality ? { nationality: answer.person.nationality } : {}),
+    municipality: answer.municipality.code,
     doses: answer.doses.map((d) => ({
       dose: d.seq,
       date: d.date,
-      vaccine: d.product === d.productEn ? d.product : `${d.product} / ${d.productEn}`,
+      vaccine: d.product,
+      ...(d.productEn !== d.product ? { vaccineEn: d.productEn } : {}),
       lot: d.lot,
     })),
   };

@@ -415,7 +415,7 @@ export class KioskFlow<C> {
         void this.#checkCard(tx);
         return true;
       case 'choose-municipality':
-        if (s.screen !== 'municipality' || !s.list.some((m) => m.code === intent.code)) return false;
+        if (s.screen !== 'municipality' || !s.list.includes(intent.code)) return false;
         tx.municipality = intent.code;
         this.#show({ screen: 'cert-type' });
         return true;

@@ -17,7 +17,6 @@ import {
   type DeviceHealth,
   type Identity,
   type KioskToRelay,
-  type Municipality,
 } from '../../../protocol/index.js';
 import { nextDelay, type BackoffOptions } from './backoff.js';
 import { connectChannel } from './connect.js';
@@ -140,7 +139,7 @@ export class RelayClient {
   }
 
   /** The municipalities VRS serves, for the resident's choice. */
-  async requestMunicipalities(): Promise<RelayResult<{ list: Municipality[] }>> {
+  async requestMunicipalities(): Promise<RelayResult<{ list: string[] }>> {
     const requestId = newRequestId(this.#o.crypto);
     const reply = await this.#ask(requestId, { v: 1, type: 'municipalities.request', requestId });
     if (!reply.ok) return reply;

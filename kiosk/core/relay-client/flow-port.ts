@@ -26,10 +26,7 @@ export function relayClientPort(client: RelayClient, crypto: CryptoProvider): Re
     async municipalities(): Promise<{ ok: true; list: MunicipalityView[] } | Failure> {
       const r = await client.requestMunicipalities();
       if (!r.ok) return r;
-      return {
-        ok: true,
-        list: r.list.map((m) => ({ code: m.code, name: m.name, nameEn: m.nameEn, prefecture: m.prefecture })),
-      };
+      return { ok: true, list: r.list };
     },
     async issue(req: IssueRequest): Promise<IssueResult<IssuedBody>> {
       const requestId = newRequestId(crypto);

@@ -53,7 +53,7 @@ describe('RelayClient with the real relay', () => {
     client.start();
     await waitUntil(() => client?.available() === true);
     const list = await client.requestMunicipalities();
-    expect(list.ok && list.list.map((m) => m.code)).toEqual(['131016', '271004']);
+    expect(list.ok && list.list).toEqual(['131016', '271004']);
     const b = (n: number) => toBase64Url(nodeCrypto.randomBytes(n));
     const r = await client.issue({
       request: {

@@ -128,12 +128,14 @@ export async function runSuites(suites: FuzzSuite[]): Promise<void> {
   console.log(
     `seed ${seed} (FUZZ_SEED), ${runs} inputs per target (FUZZ_RUNS), gc ${gc() ? 'exposed' : 'NOT exposed: no heap figures'}`,
   );
+  const wanted = (id: string, suite: FuzzSuite) =>
+    filter === undefined || filter === '' || id.includes(filter) || suite.name.includes(filter);
   for (const suite of suites) {
+    if (!suite.ids.some((id) => wanted(id, suite))) continue;
     const opened = await suite.open();
     try {
       for (const t of opened.targets) {
-        if (filter !== undefined && filter !== '' && !t.id.includes(filter) && !suite.name.includes(filter))
-          continue;
+        if (!wanted(t.id, suite)) continue;
         watchdog.postMessage(`${t.id} (seed ${seed})`);
         try {
           const f = await runTarget(t, runs, seed, progress);

@@ -20,6 +20,8 @@ export interface FuzzTarget<T = never> {
 /** A group of targets sharing one setup (keys, a relay on PGlite, the simulators …). */
 export interface FuzzSuite {
   readonly name: string;
+  /** The ids of the targets `open` returns (so a filter can skip a suite without starting it). */
+  readonly ids: readonly string[];
   open(): Promise<{ targets: FuzzTarget<never>[]; close(): Promise<void> }>;
 }
 

@@ -57,6 +57,7 @@ interface RelayEnvInput {
  */
 export const configSuite: FuzzSuite = {
   name: 'config',
+  ids: ['config-relay', 'config-kiosk'],
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'fuzz-config-'));
     const file = join(dir, 'relay.yaml');

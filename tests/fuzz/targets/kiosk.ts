@@ -77,6 +77,7 @@ async function device(h: Harness, d: Exclude<Step, { intent: unknown }>['device'
  */
 export const kioskSuite: FuzzSuite = {
   name: 'kiosk',
+  ids: ['kiosk-intents', 'kiosk-bridge', 'kiosk-bridge-credential'],
   async open() {
     // The bridge: one host over one flow, one authenticated renderer connection for the whole run.
     const h = harness();

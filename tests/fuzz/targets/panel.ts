@@ -45,6 +45,7 @@ interface PanelInput {
  */
 export const panelSuite: FuzzSuite = {
   name: 'panel',
+  ids: ['panel-api'],
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'fuzz-panel-'));
     const sim = await startSimulator({ stateDir: dir });

@@ -52,6 +52,7 @@ type FrameInput = { valid: number } | { bytes: Uint8Array } | { oversize: number
  */
 export const protocolSuite: FuzzSuite = {
   name: 'protocol',
+  ids: ['channel-response', 'channel-open', 'answer-envelope', 'answer-body'],
   async open() {
     const kiosk = identityFromSeed(new Uint8Array(32).fill(1), nodeCrypto);
     const relay = identityFromSeed(new Uint8Array(32).fill(2), nodeCrypto);

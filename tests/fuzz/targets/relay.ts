@@ -127,6 +127,7 @@ const query = fc
  */
 export const relaySuite: FuzzSuite = {
   name: 'relay',
+  ids: ['relay-enroll', 'relay-ops', 'relay-cluster', 'relay-verify-file'],
   async open() {
     const t = await startTestRelay({
       handshakeTimeoutMs: 1000,

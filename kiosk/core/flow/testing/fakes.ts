@@ -284,10 +284,7 @@ export class FakeCertificates implements CertificatePort<FakeCert> {
   }
 }
 
-export const MUNICIPALITIES: MunicipalityView[] = [
-  { code: '131016', name: '千代田区', nameEn: 'Chiyoda', prefecture: '東京都' },
-  { code: '271004', name: '大阪市', nameEn: 'Osaka', prefecture: '大阪府' },
-];
+export const MUNICIPALITIES: MunicipalityView[] = ['131016', '271004'];
 
 export const PREVIEW: RecordPreview = {
   name: 'CANARY 太郎',
