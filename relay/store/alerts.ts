@@ -26,6 +26,10 @@ export const AlertKind = z.enum([
   'unsolicited-outcome',
   /** Wrong enrollment codes for one target or fleet-wide from many sources (distributed guessing). */
   'enroll-guessing',
+  /** The kiosk listener hit a connection cap (rolled up: one alert per window with counts). */
+  'connection-limit',
+  /** This process lost the other relay processes' changes for a while and reloaded them. */
+  'cluster-unsynced',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
