@@ -23,6 +23,7 @@ export async function openThreadedPglite(dataDir: string | undefined): Promise<D
   });
   const waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   const handlers = new Map<string, Set<(payload: string) => void>>();
+  const gapListeners = new Set<(reason: string) => void>();
   let nextId = 1;
   let failed: Error | undefined;
 
@@ -49,6 +50,8 @@ export async function openThreadedPglite(dataDir: string | undefined): Promise<D
     });
     worker.on('exit', (code) => {
       failed ??= new Error(`database thread exited (${code})`);
+      // No notification can arrive any more: a gap that never resumes.
+      for (const g of gapListeners) g(failed.message);
       for (const w of waiting.values()) w.reject(failed);
       waiting.clear();
     });
@@ -111,8 +114,9 @@ export async function openThreadedPglite(dataDir: string | undefined): Promise<D
         release();
       }
     },
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, events) {
       checkChannel(channel);
+      if (events?.onGap !== undefined) gapListeners.add(events.onGap);
       let set = handlers.get(channel);
       if (set === undefined) {
         handlers.set(channel, (set = new Set()));
@@ -123,6 +127,7 @@ export async function openThreadedPglite(dataDir: string | undefined): Promise<D
         set.delete(onPayload);
       };
     },
+    restartListener: () => undefined,
     async notify(channel, payload) {
       checkChannel(channel);
       await outside(() => direct.query('SELECT pg_notify($1, $2)', [channel, payload]));

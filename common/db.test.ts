@@ -1,5 +1,6 @@
+import pg from 'pg';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDb, sqlLiteral, type Db } from './db.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from './testing/postgres.js';
 
@@ -117,10 +118,10 @@ function contract(name: string, open: () => Promise<Db>) {
     });
 
     it('delivers notifications', async () => {
-      const got = new Promise<string>((resolve) => {
-        void db.listen('test_chan', resolve);
-      });
-      await new Promise((r) => setTimeout(r, 50));
+      let deliver: (payload: string) => void = () => undefined;
+      const got = new Promise<string>((resolve) => (deliver = resolve));
+      // listen resolves once LISTEN is in force: no sleep needed (a 50 ms one lost the race on a busy machine).
+      await db.listen('test_chan', (p) => deliver(p));
       await db.notify('test_chan', 'hello');
       await expect(got).resolves.toBe('hello');
     });
@@ -183,5 +184,29 @@ describe.skipIf(reason !== undefined)(
     });
     afterAll(async () => server?.stop());
     contract('contract', () => openDb({ url: server.url }));
+
+    it('re-establishes a LISTEN connection that was killed, and tells the subscriber of the gap', async () => {
+      const db = await openDb({ url: server.url, applicationName: 'dbtest' });
+      const admin = new pg.Client({ connectionString: server.url });
+      await admin.connect();
+      try {
+        const events: string[] = [];
+        const got: string[] = [];
+        await db.listen('gap_chan', (p) => got.push(p), {
+          onGap: () => events.push('gap'),
+          onResume: () => events.push('resume'),
+        });
+        const killed = await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dbtest-listen'`,
+        );
+        expect(killed.rowCount).toBe(1);
+        await vi.waitFor(() => expect(events).toEqual(['gap', 'resume']), { timeout: 15_000 });
+        await db.notify('gap_chan', 'after');
+        await vi.waitFor(() => expect(got).toEqual(['after']), { timeout: 15_000 });
+      } finally {
+        await admin.end();
+        await db.close();
+      }
+    });
   },
 );

@@ -1,6 +1,9 @@
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openThreadedPglite } from './db-thread.js';
+import { PgListener, type ListenEvents } from './pg-listener.js';
+
+export type { ListenEvents } from './pg-listener.js';
 
 /** One row set, as both back ends return it. */
 export interface QueryResult<Row> {
@@ -30,8 +33,19 @@ export interface Db {
   exec(sql: string): Promise<void>;
   /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
   transaction<T>(fn: (tx: DbTx) => Promise<T>): Promise<T>;
-  /** Subscribes to a NOTIFY channel; returns an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a NOTIFY channel; returns an unsubscribe function. On a server the listening connection
+   * is supervised: `events.onGap` when it fails (notifications from then on are lost), `events.onResume`
+   * once it is back. Embedded PGlite delivers in-process and has no gaps (a dead database thread is one,
+   * with no resume).
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    events?: ListenEvents,
+  ): Promise<() => Promise<void>>;
+  /** Drops and re-establishes the listening connection (its subscribers hear a gap); PGlite: nothing to do. */
+  restartListener(reason: string): void;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -50,6 +64,13 @@ export interface OpenDbOptions {
    * event loop should not wait on the database's CPU. Ignored with `url`.
    */
   thread?: boolean;
+  /**
+   * Errors of the server back end's idle pooled connections and of its listening connection, which
+   * recover by themselves (the pool replaces the connection; the listener reconnects): for the log.
+   */
+  onError?: (where: 'pool' | 'listener', err: Error) => void;
+  /** `application_name` of the server connections (the listener's gets `-listen`), for `pg_stat_activity`. */
+  applicationName?: string;
 }
 
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -115,8 +136,7 @@ export function pglitePrepared(exec: (sql: string) => Promise<QueryResult<unknow
 
 /** Opens the database named by `options.url`, or an embedded PGlite one. */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
-  if (options.url !== undefined && options.url !== '')
-    return openPostgres(options.url, options.maxConnections ?? 10);
+  if (options.url !== undefined && options.url !== '') return openPostgres(options.url, options);
   if (options.thread === true) return openThreadedPglite(options.dataDir);
   return openPglite(options.dataDir);
 }
@@ -152,6 +172,7 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
         await unsub();
       };
     },
+    restartListener: () => undefined,
     async notify(channel, payload) {
       checkChannel(channel);
       await lite.query('SELECT pg_notify($1, $2)', [channel, payload]);
@@ -160,16 +181,24 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max });
-  // An idle client that loses its server emits 'error'; without a listener the process would die.
-  pool.on('error', () => undefined);
+async function openPostgres(url: string, options: OpenDbOptions): Promise<Db> {
+  const name = options.applicationName;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    ...(name === undefined ? {} : { application_name: name }),
+  });
+  // An idle client that loses its server emits 'error' (the pool drops it); without a listener the
+  // process would die.
+  pool.on('error', (err) => options.onError?.('pool', err));
   const query = async <Row>(sql: string, params: readonly unknown[] = []) => {
     const r = await pool.query(sql, params as unknown[]);
     return { rows: r.rows as Row[], affectedRows: r.rowCount ?? 0 };
   };
-  let listener: pg.Client | undefined;
-  const handlers = new Map<string, Set<(payload: string) => void>>();
+  const listener = new PgListener(
+    { connectionString: url, ...(name === undefined ? {} : { application_name: `${name}-listen` }) },
+    (err) => options.onError?.('listener', err),
+  );
   return {
     kind: 'postgres',
     query,
@@ -205,33 +234,17 @@ async function openPostgres(url: string, max: number): Promise<Db> {
         client.release();
       }
     },
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, events) {
       checkChannel(channel);
-      if (listener === undefined) {
-        listener = new pg.Client({ connectionString: url });
-        listener.on('error', () => undefined);
-        await listener.connect();
-        listener.on('notification', (msg) => {
-          for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
-        });
-      }
-      let set = handlers.get(channel);
-      if (set === undefined) {
-        set = new Set();
-        handlers.set(channel, set);
-        await listener.query(`LISTEN ${channel}`);
-      }
-      set.add(onPayload);
-      return async () => {
-        set.delete(onPayload);
-      };
+      return listener.listen(channel, onPayload, events);
     },
+    restartListener: (reason) => listener.restart(reason),
     async notify(channel, payload) {
       checkChannel(channel);
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
     async close() {
-      await listener?.end().catch(() => undefined);
+      await listener.close();
       await pool.end();
     },
   };

@@ -3,6 +3,7 @@ import { PrinterDevice } from './printer/device.js';
 import { PinPadDevice } from './pinpad/device.js';
 import { CoinAcceptorDevice, HopperDevice } from './coin/device.js';
 import { CardReaderDevice } from './reader/device.js';
+import { NoteValidatorDevice } from './note/device.js';
 
 /**
  * The simulated devices `npm run sim` starts, in order. Each device module adds one line here.
@@ -14,5 +15,6 @@ export function createDevices(): SimDevice[] {
     new PinPadDevice(),
     new CoinAcceptorDevice(),
     new HopperDevice(),
+    new NoteValidatorDevice(),
   ];
 }

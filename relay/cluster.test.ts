@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pgLib from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../common/crypto-node.js';
 import {
   createTestDatabase,
@@ -24,6 +25,8 @@ let pg: TestPostgres | undefined;
 let vrs: FakeVrs;
 let a: RelayProcess;
 let b: RelayProcess;
+let url: string;
+let admin: pgLib.Client;
 const dirs: string[] = [];
 
 const ops = async (r: RelayProcess, path: string, init: RequestInit = {}) => {
@@ -39,14 +42,24 @@ describe.skipIf(reason !== undefined)(
   () => {
     beforeAll(async () => {
       pg = await startTestPostgres();
-      const url = await createTestDatabase(pg.url, 'relay_cluster_test');
+      url = await createTestDatabase(pg.url, 'relay_cluster_test');
+      // Process B logs in as its own role, so a test can cut B alone off the database.
+      admin = new pgLib.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(
+        `DO $$ BEGIN CREATE ROLE relay_b LOGIN SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      );
+      const urlB = new URL(url);
+      urlB.username = 'relay_b';
       vrs = new FakeVrs({ relayPublicKey: relayKey, municipalities: MUNICIPALITIES });
       await vrs.listen();
       const env = (i: number) => {
         const dir = mkdtempSync(join(tmpdir(), `relay-cluster-${i}-`));
         dirs.push(dir);
         return {
-          DATABASE_URL: url,
+          DATABASE_URL: i === 2 ? urlB.toString() : url,
+          // The tests' refused connects all come from 127.0.0.1: no source ban in the middle of them.
+          RELAY_IDS: JSON.stringify({ sourceFailuresPerMinute: 1000 }),
           RELAY_STATE_DIR: dir,
           RELAY_OPS_TOKEN: TOKEN,
           RELAY_IDENTITY_SEED: SEED,
@@ -58,6 +71,7 @@ describe.skipIf(reason !== undefined)(
     }, 120_000);
 
     afterAll(async () => {
+      await admin?.end().catch(() => undefined);
       await a?.stop();
       await b?.stop();
       await vrs?.close();
@@ -200,5 +214,139 @@ describe.skipIf(reason !== undefined)(
       k.close();
       other.close();
     });
+    const status = async (r: RelayProcess) =>
+      (await ops(r, '/api/status')).body['cluster'] as
+        { mode: string; synced: boolean; resyncs: number; gaps: number; staleSeconds: number } | undefined;
+
+    /** Enrolls a new kiosk through A and opens its session on `r` (once `r` has heard of it). */
+    const sessionOn = async (r: RelayProcess) => {
+      const identity = generateIdentity(nodeCrypto);
+      const code = (await ops(a, '/api/enrollment-codes', { method: 'POST', body: '{}' })).body[
+        'code'
+      ] as string;
+      await fetch(a.info.enroll, {
+        method: 'POST',
+        body: JSON.stringify({ code, publicKey: keyId(identity.publicKey) }),
+      });
+      let conn: Awaited<ReturnType<typeof TestKiosk.connect>> | undefined;
+      await waitUntil(async () => {
+        conn = await TestKiosk.connect(r.info.kiosk, relayKey, { identity });
+        return conn.ok;
+      });
+      if (!conn?.ok) throw new Error('unreachable');
+      await conn.kiosk.heartbeat(1);
+      return { identity, kiosk: conn.kiosk };
+    };
+
+    let cutOff = false;
+    afterEach(async () => {
+      if (cutOff) await admin.query('ALTER ROLE relay_b LOGIN');
+      cutOff = false;
+    });
+
+    it('a relay whose LISTEN connection is killed refuses new sessions until it has reloaded; a kiosk revoked meanwhile is refused by both', async () => {
+      expect(await status(b)).toMatchObject({ mode: 'postgres', synced: true });
+      const k = await sessionOn(b);
+      const bystander = generateIdentity(nodeCrypto);
+      // B is cut off: its LISTEN connection is terminated and it cannot log in again for now.
+      await admin.query('ALTER ROLE relay_b NOLOGIN');
+      cutOff = true;
+      const killed = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'relay_b' AND application_name LIKE '%-listen'`,
+      );
+      expect(killed.rowCount).toBe(1);
+      // B's operations API authenticates operators in the database, which B cannot reach now: its own log
+      // line says it noticed.
+      await waitUntil(() => b.stderr.some((l) => l.includes('cluster.unsynced')));
+      // B says why it refuses: new sessions and requests alike.
+      expect(await TestKiosk.connect(b.info.kiosk, relayKey, { identity: bystander })).toEqual({
+        ok: false,
+        status: 503,
+        code: 'RELAY_CLUSTER_UNSYNCED',
+      });
+      // Refused, audited first: with B's pool still connected the code says why; once its pooled
+      // connections have gone too, the audit record cannot be written and that is what it says.
+      const refused = (await k.kiosk.request(vrs.box.publicKey, '131016')).reply;
+      expect(refused).toMatchObject({ type: 'issue.error' });
+      expect(['RELAY_CLUSTER_UNSYNCED', 'RELAY_AUDIT_UNAVAILABLE']).toContain(
+        (refused as { code?: string }).code,
+      );
+
+      // Revoked on A while B hears nothing.
+      const kioskId = keyId(k.identity.publicKey);
+      expect(
+        (
+          await ops(a, `/api/kiosks/${kioskId}/revoke`, {
+            method: 'POST',
+            body: JSON.stringify({ reason: 'stolen' }),
+          })
+        ).status,
+      ).toBe(200);
+      expect(await TestKiosk.connect(a.info.kiosk, relayKey, { identity: k.identity })).toMatchObject({
+        code: 'RELAY_KIOSK_REVOKED',
+      });
+      expect(k.kiosk.closeCode).toBeUndefined();
+
+      // B gets back in, reloads, closes the revoked kiosk's session and refuses it.
+      await admin.query('ALTER ROLE relay_b LOGIN');
+      cutOff = false;
+      await k.kiosk.closed;
+      expect(k.kiosk.closeCode).toBe(4403);
+      await waitUntil(async () => (await status(b))?.synced === true, 20_000);
+      expect(await status(b)).toMatchObject({ synced: true, staleSeconds: 0 });
+      expect((await status(b))?.resyncs).toBeGreaterThanOrEqual(1);
+      const metricsB = await (
+        await fetch(`${b.info.ops}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).text();
+      expect(metricsB).toMatch(/^relay_cluster_synced 1$/m);
+      expect(metricsB).toMatch(/^relay_cluster_resyncs_total [1-9]/m);
+      expect(metricsB).toMatch(/^relay_cluster_stale_seconds 0$/m);
+      expect(await TestKiosk.connect(b.info.kiosk, relayKey, { identity: k.identity })).toEqual({
+        ok: false,
+        status: 403,
+        code: 'RELAY_KIOSK_REVOKED',
+      });
+      const alerts = (await ops(b, '/api/alerts')).body['alerts'] as Array<{ kind: string }>;
+      expect(alerts.some((x) => x.kind === 'cluster-unsynced')).toBe(true);
+    }, 90_000);
+
+    it('after a PostgreSQL restart, a kiosk revoked on one relay is refused by both and loses its session on the other', async () => {
+      if (pg?.restart === undefined) return; // a server given by TEST_DATABASE_URL is not ours to restart
+      const k = await sessionOn(b);
+      const kioskId = keyId(k.identity.publicKey);
+      const started = async () =>
+        String((await admin.query('SELECT pg_postmaster_start_time() AS t')).rows[0]?.t);
+      const before = await started();
+      admin.on('error', () => undefined);
+      await pg.restart();
+      admin = new pgLib.Client({ connectionString: url });
+      await admin.connect();
+      expect(await started()).not.toBe(before); // a real restart: every connection was cut
+      // A revokes as soon as the database takes it (its pool's old connections died with the server).
+      await waitUntil(
+        async () =>
+          (
+            await ops(a, `/api/kiosks/${kioskId}/revoke`, {
+              method: 'POST',
+              body: JSON.stringify({ reason: 'stolen' }),
+            })
+          ).status === 200,
+        30_000,
+      );
+      await waitUntil(() => k.kiosk.closeCode !== undefined, 30_000);
+      expect(k.kiosk.closeCode).toBe(4403);
+      for (const r of [a, b]) {
+        await waitUntil(async () => (await status(r))?.synced === true, 20_000);
+        expect(await TestKiosk.connect(r.info.kiosk, relayKey, { identity: k.identity })).toEqual({
+          ok: false,
+          status: 403,
+          code: 'RELAY_KIOSK_REVOKED',
+        });
+      }
+      // And the cluster still works: a new kiosk enrolled on A is served by B.
+      const fresh = await sessionOn(b);
+      expect((await fresh.kiosk.request(vrs.box.publicKey, '131016')).opened?.ok).toBe(true);
+      fresh.kiosk.close();
+    }, 120_000);
   },
 );

@@ -60,6 +60,30 @@ export const RelayOptions = z.object({
       banMs: z.number().int().positive().optional(),
     })
     .optional(),
+  /**
+   * The kiosk listener's connection budget; every default is derived from the process's open-file limit
+   * (`ulimit -n`), see `relay/kiosk-side/connection-guard.ts` and the README.
+   */
+  connections: z
+    .object({
+      reserveFds: z.number().int().min(0).optional(),
+      maxConnections: z.number().int().positive().optional(),
+      maxAnonymous: z.number().int().positive().optional(),
+      maxAnonymousPerSource: z.number().int().positive().optional(),
+      shedAfterMs: z.number().int().positive().optional(),
+      opsMaxConnections: z.number().int().positive().optional(),
+      reportEveryMs: z.number().int().positive().optional(),
+    })
+    .strict()
+    .optional(),
+  /** Cluster supervision (several processes on one PostgreSQL): self-probe period and its timeout. */
+  cluster: z
+    .object({
+      probeMs: z.number().int().positive().optional(),
+      probeTimeoutMs: z.number().int().positive().optional(),
+    })
+    .strict()
+    .optional(),
   breaker: z
     .object({
       failureThreshold: z.number().int().positive().optional(),

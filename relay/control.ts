@@ -1,6 +1,6 @@
 import type { Db } from '../common/db.js';
 import type { Logger } from '../common/log.js';
-import { Cluster, type ClusterEvent } from './cluster.js';
+import { Cluster, type AppliedEvent, type ClusterEvent, type ClusterStatus } from './cluster.js';
 import { AlertStore, type Alert, type AlertInput } from './store/alerts.js';
 import { AuditLog } from './store/audit.js';
 import { BanList, type BanScope } from './store/bans.js';
@@ -14,6 +14,9 @@ export interface ControlOptions {
   log: Logger;
   webhookUrl?: string | undefined;
   now?: () => number;
+  /** This process's id (cluster probes); default: random. */
+  processId?: string;
+  cluster?: { probeMs?: number | undefined; probeTimeoutMs?: number | undefined } | undefined;
 }
 
 type Listener<T> = (value: T) => void;
@@ -32,6 +35,9 @@ export class Control {
   readonly stops: StopList;
   readonly alerts: AlertStore;
   readonly #cluster: Cluster;
+  readonly #unpublished: AppliedEvent[] = [];
+  #republish: NodeJS.Timeout | undefined;
+  #closed = false;
   readonly #log: Logger;
   readonly #webhookUrl: string | undefined;
   readonly #alertListeners = new Set<Listener<Alert>>();
@@ -50,16 +56,56 @@ export class Control {
     this.bans = new BanList(this.db, options.now);
     this.stops = new StopList(this.db);
     this.alerts = new AlertStore(this.db);
-    this.#cluster = new Cluster(this.db);
+    this.#cluster = new Cluster(this.db, {
+      log: options.log.child('cluster'),
+      processId: options.processId ?? Math.random().toString(36).slice(2),
+      probeMs: options.cluster?.probeMs,
+      probeTimeoutMs: options.cluster?.probeTimeoutMs,
+    });
+    this.#cluster.onResynced = (gapMs, reason) => {
+      this.raiseAlert({
+        kind: 'cluster-unsynced',
+        severity: 'warning',
+        detail: { gapMs, reason: reason.slice(0, 200) },
+      }).catch((err: unknown) => this.#log.error('alert.store_failed', { error: String(err) }));
+    };
   }
 
   async start(): Promise<void> {
     await migrate(this.db);
-    await this.#cluster.start((ev) => this.#apply(ev));
-    await Promise.all([this.kiosks.load(), this.bans.load(), this.stops.load()]);
+    await this.#cluster.start(
+      (ev) => this.#apply(ev),
+      () => this.#reload(),
+    );
+  }
+
+  /**
+   * Whether this process is sure to have every revocation, ban and stop made by the other processes; while
+   * it is not, it refuses new sessions and requests (`RELAY_CLUSTER_UNSYNCED`).
+   */
+  get synced(): boolean {
+    return this.#cluster.synced;
+  }
+
+  clusterStatus(): ClusterStatus {
+    return this.#cluster.status();
+  }
+
+  /** Reads kiosks, bans and stops from the tables and acts on what changed (sessions closed, notices). */
+  async #reload(): Promise<void> {
+    const [revoked, banned, stops] = await Promise.all([
+      this.kiosks.load(),
+      this.bans.load(),
+      this.stops.load(),
+    ]);
+    for (const id of revoked) for (const fn of this.#revokeListeners) fn(id);
+    for (const b of banned) for (const fn of this.#banListeners) fn(b);
+    for (const s of stops) for (const fn of this.#stopListeners) fn(s);
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#republish !== undefined) clearTimeout(this.#republish);
     await this.#cluster.stop();
   }
 
@@ -90,7 +136,7 @@ export class Control {
     await this.#cluster.publish({ type: 'sessions', process, at, kioskIds });
   }
 
-  #apply(ev: ClusterEvent): void {
+  #apply(ev: AppliedEvent): void {
     switch (ev.type) {
       case 'kiosk':
         this.kiosks.apply(ev.kioskId, ev.status);
@@ -118,13 +164,36 @@ export class Control {
     }
   }
 
-  async #publish(ev: ClusterEvent): Promise<void> {
+  async #publish(ev: AppliedEvent): Promise<void> {
     this.#apply(ev);
     try {
       await this.#cluster.publish(ev);
     } catch (err) {
+      // The change is stored but the others did not hear of it: publish it again until they do (events
+      // are idempotent). A process that was not listening meanwhile reloads the tables anyway.
       this.#log.error('cluster.publish_failed', { type: ev.type, error: String(err) });
+      this.#unpublished.push(ev);
+      this.#republishSoon();
     }
+  }
+
+  #republishSoon(): void {
+    if (this.#republish !== undefined || this.#closed) return;
+    this.#republish = setTimeout(() => {
+      this.#republish = undefined;
+      const evs = this.#unpublished.splice(0);
+      void (async () => {
+        for (const [i, ev] of evs.entries()) {
+          try {
+            await this.#cluster.publish(ev);
+          } catch {
+            this.#unpublished.unshift(...evs.slice(i));
+            return this.#republishSoon();
+          }
+        }
+      })();
+    }, 1000);
+    this.#republish.unref();
   }
 
   /** Stores an alert, pushes it to every process's dashboard streams, and posts it to the webhook. */

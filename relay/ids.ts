@@ -138,6 +138,17 @@ export class Ids {
     }
   }
 
+  /**
+   * An anonymous connection that did not finish its handshake: closed at the deadline, or shed as the
+   * oldest slow one when the listener was at a cap. Counts towards the source ban like a failed handshake,
+   * but raises no alert per source: the connection guard raises one rolled-up alert for all of them.
+   */
+  slowHandshake(source: string): void {
+    this.#metrics.inc('relay_errors_total', { code: 'CHANNEL_HANDSHAKE_TIMEOUT' });
+    if (this.#sourceFailures.hit(source, this.#now()) >= this.#opts.sourceFailuresPerMinute)
+      this.#ban('source', source, 'slow-handshake');
+  }
+
   /** An authenticated identity connected; false when it is flapping (and is now banned). */
   connected(kioskId: string, source: string): boolean {
     const n = this.#connects.hit(kioskId, this.#now());

@@ -41,6 +41,7 @@ export class Metrics {
   readonly #values = new Map<string, Map<string, number>>();
   readonly #gauges = new Map<string, () => number | Array<[Labels, number]>>();
   readonly #histograms = new Map<string, Map<string, Histogram>>();
+  readonly #counterFns = new Map<string, () => number>();
 
   counter(name: string, help: string): void {
     this.#families.set(name, { help, type: 'counter' });
@@ -51,6 +52,12 @@ export class Metrics {
   gauge(name: string, help: string, read: () => number | Array<[Labels, number]>): void {
     this.#families.set(name, { help, type: 'gauge' });
     this.#gauges.set(name, read);
+  }
+
+  /** A counter read when metrics are rendered (its owner keeps the count). */
+  counterFn(name: string, help: string, read: () => number): void {
+    this.#families.set(name, { help, type: 'counter' });
+    this.#counterFns.set(name, read);
   }
 
   histogram(name: string, help: string): void {
@@ -86,7 +93,10 @@ export class Metrics {
     const out: string[] = [];
     for (const [name, fam] of this.#families) {
       out.push(`# HELP ${name} ${fam.help}`, `# TYPE ${name} ${fam.type}`);
-      if (fam.type === 'counter') {
+      const fn = this.#counterFns.get(name);
+      if (fn !== undefined) {
+        out.push(`${name} ${fn()}`);
+      } else if (fam.type === 'counter') {
         for (const [k, v] of this.#values.get(name) ?? []) out.push(`${name}${k ? `{${k}}` : ''} ${v}`);
       } else if (fam.type === 'gauge') {
         const read = this.#gauges.get(name);
@@ -125,6 +135,10 @@ export function relayMetrics(): Metrics {
     'Requests retried towards VRS (safe: VRS deduplicates by request id).',
   );
   m.counter('relay_enrollments_total', 'Enrollment attempts by result.');
+  m.counter(
+    'relay_connections_dropped_total',
+    'Kiosk-listener connections refused at accept or closed before their handshake finished, by reason.',
+  );
   m.histogram('relay_request_duration_seconds', 'Time from a kiosk request to its answer leaving the relay.');
   return m;
 }

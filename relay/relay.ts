@@ -11,6 +11,9 @@ import { sodiumCrypto } from '../common/crypto-sodium.js';
 import { Control } from './control.js';
 import { Forwarder } from './forward/forwarder.js';
 import { Ids } from './ids.js';
+import { openFileLimit } from './file-limit.js';
+import { connectionLimits } from './kiosk-side/connection-guard.js';
+import { HANDSHAKE_TIMEOUT_MS } from '../protocol/index.js';
 import { loadIdentity } from './identity-file.js';
 import { KioskEndpoint } from './kiosk-side/endpoint.js';
 import { relayMetrics, type Metrics } from './metrics.js';
@@ -70,12 +73,45 @@ export async function startRelay(
     dataDir: o.dbUrl ? undefined : join(o.stateDir, 'db'),
     maxConnections: 8,
     thread: o.dbThread,
+    applicationName: `relay-${processId}`,
+    onError: (where, err) => log.warn('db.connection_error', { where, error: err.message }),
   });
-  const control = new Control({ db, log: log.child('control'), webhookUrl: o.webhookUrl });
+  const control = new Control({
+    db,
+    log: log.child('control'),
+    webhookUrl: o.webhookUrl,
+    processId,
+    cluster: o.cluster,
+  });
   await control.start();
   const operators = new OperatorStore(db, deps.now, deps.sessionPolicy);
   if (o.opsToken !== undefined) await operators.installBootstrapToken(o.opsToken);
   const metrics = relayMetrics();
+  metrics.gauge(
+    'relay_cluster_synced',
+    '1 when this process has every change the other relay processes published; 0 while it refuses new sessions.',
+    () => (control.synced ? 1 : 0),
+  );
+  metrics.gauge(
+    'relay_cluster_stale_seconds',
+    'Seconds since this process lost its cluster subscription (0 when synced).',
+    () => control.clusterStatus().staleSeconds,
+  );
+  metrics.gauge(
+    'relay_cluster_echo_age_seconds',
+    'Seconds since this process last heard its own cluster probe (PostgreSQL only; -1 before the first).',
+    () => control.clusterStatus().echoAgeSeconds ?? -1,
+  );
+  metrics.counterFn(
+    'relay_cluster_resyncs_total',
+    'Reloads of kiosks, bans and stops after a gap in the cluster subscription.',
+    () => control.clusterStatus().resyncs,
+  );
+  metrics.counterFn(
+    'relay_cluster_unparsable_events_total',
+    'Cluster NOTIFY payloads that did not parse (dropped, logged).',
+    () => control.clusterStatus().unparsableEvents,
+  );
   const ids = new Ids(control, metrics, log.child('ids'), o.ids);
 
   const links: VrsLink[] = o.vrsEndpoints.map((e, i) => {
@@ -152,6 +188,14 @@ export async function startRelay(
     }
   }
 
+  const limits = connectionLimits(
+    openFileLimit(),
+    o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    o.connections ?? {},
+  );
+  if (limits.maxConnections + limits.reserveFds > limits.fileLimit) {
+    log.warn('relay.connection_limits_over_file_limit', { ...limits });
+  }
   const endpoint = new KioskEndpoint({
     identity,
     crypto,
@@ -164,6 +208,8 @@ export async function startRelay(
     processId,
     pingIntervalMs: o.pingIntervalMs,
     handshakeTimeoutMs: o.handshakeTimeoutMs,
+    limits,
+    isSynced: () => control.synced,
   });
   metrics.gauge(
     'relay_sessions',
@@ -174,6 +220,16 @@ export async function startRelay(
     'relay_connections',
     'Kiosk connections (sessions and handshakes) on this process.',
     () => endpoint.connectionCount,
+  );
+  metrics.gauge(
+    'relay_connections_anonymous',
+    'Kiosk-listener connections whose hello is not verified yet.',
+    () => endpoint.guard.anonymous,
+  );
+  metrics.gauge(
+    'relay_connections_open',
+    'Kiosk-listener sockets open (sessions, handshakes, enrollment).',
+    () => endpoint.guard.open,
   );
   metrics.gauge('relay_pending_requests', 'Requests waiting for VRS.', () => forwarder.pendingCount ?? 0);
   metrics.gauge('relay_kiosks_enrolled', 'Enrolled, unrevoked kiosks.', () => control.kiosks.activeCount);
@@ -200,8 +256,14 @@ export async function startRelay(
         identityPublicKey: keyId(identity.publicKey),
         sessions: endpoint.sessions.size,
         connections: endpoint.connectionCount,
+        connectionLimits: {
+          open: endpoint.guard.open,
+          anonymous: endpoint.guard.anonymous,
+          ...limits,
+        },
         pendingRequests: forwarder.pendingCount ?? 0,
         kiosksEnrolled: control.kiosks.activeCount,
+        cluster: control.clusterStatus(),
         vrs: links.map((l) => ({
           name: l.name,
           url: l.config.url,
@@ -214,6 +276,8 @@ export async function startRelay(
     },
   });
   const opsServer = createAdaptorServer({ fetch: ops.fetch }) as Server;
+  // Inside the reserve the kiosk listener leaves: a flood there cannot take the operators' descriptors.
+  opsServer.maxConnections = limits.opsMaxConnections;
   await new Promise<void>((resolve, reject) => {
     opsServer.once('error', reject);
     opsServer.listen(o.opsPort, o.opsHost, () => resolve());

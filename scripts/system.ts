@@ -215,6 +215,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       pinpad: sim.info['pinpad']!,
       coinAcceptor: sim.info['coinAcceptor']!,
       hopper: sim.info['hopper']!,
+      ...(sim.info['noteValidator'] ? { noteValidator: sim.info['noteValidator'] } : {}),
     };
     if (options.external) {
       // The kiosk runs in another process (Electron): hand it its configuration instead.

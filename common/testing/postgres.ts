@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -8,6 +8,11 @@ import { createServer } from 'node:net';
 export interface TestPostgres {
   url: string;
   stop(): Promise<void>;
+  /**
+   * Stops the server (fast shutdown: every connection is cut) and starts it again on the same port and
+   * data; resolves when it accepts connections. Undefined for a server given by `TEST_DATABASE_URL`.
+   */
+  restart?: () => Promise<void>;
 }
 
 function findBinDir(): string | undefined {
@@ -91,35 +96,64 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     '-c',
     'fsync=off',
   ];
-  const child = asRoot
-    ? spawn('runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), ...args], { stdio: 'ignore' })
-    : spawn(join(bin, 'postgres'), args, { stdio: 'ignore' });
+  const launch = () =>
+    asRoot
+      ? spawn('runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), ...args], { stdio: 'ignore' })
+      : spawn(join(bin, 'postgres'), args, { stdio: 'ignore' });
   const url = `postgres://test@127.0.0.1:${port}/postgres`;
   const pg = await import('pg');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const client = new pg.default.Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error('PostgreSQL did not start', { cause: err });
-      await new Promise((r) => setTimeout(r, 100));
+  const ready = async () => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const client = new pg.default.Client({ connectionString: url });
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        if (Date.now() > deadline) throw new Error('PostgreSQL did not start', { cause: err });
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  }
+  };
+  /** The postmaster's pid (first line of `postmaster.pid`), or undefined when it is not running. */
+  const postmaster = (): number | undefined => {
+    try {
+      const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const halt = (c: ReturnType<typeof launch>) =>
+    new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      // SIGINT to the postmaster itself: a fast shutdown, which cuts every connection. (runuser turns a
+      // signal it receives into SIGTERM, a smart shutdown that waits for every client to leave, then
+      // SIGKILLs postgres's parent after 2 s and leaves the server running.)
+      const pid = postmaster();
+      if (pid !== undefined) process.kill(pid, 'SIGINT');
+      else c.kill('SIGINT');
+      setTimeout(() => {
+        const left = postmaster();
+        if (left !== undefined) process.kill(left, 'SIGKILL');
+        c.kill('SIGKILL');
+      }, 10_000).unref();
+    });
+  let child = launch();
+  await ready();
   return {
     url,
     async stop() {
-      await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        // postgres under runuser: signal the whole tree via runuser, which forwards SIGTERM.
-        child.kill('SIGINT');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      });
+      await halt(child);
       rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await halt(child);
+      child = launch();
+      await ready();
     },
   };
 }

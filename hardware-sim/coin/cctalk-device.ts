@@ -35,16 +35,39 @@ export abstract class SimCcTalkDevice {
     this.#drop = n;
   }
 
+  /** Takes one pending lost reply, if any (a bank forwards its members' lost replies this way). */
+  consumeDrop(): boolean {
+    if (this.#drop === 0) return false;
+    this.#drop--;
+    return true;
+  }
+
+  /** Answers a frame as if it came on this device's own line (used by a bank of devices on one line). */
+  answer(header: number, data: Uint8Array): CcTalkAnswer {
+    return this.handle(header, data);
+  }
+
   protected abstract handle(header: number, data: Uint8Array): CcTalkAnswer;
+
+  /** Whether a frame to `dest` is for this device (a bank of devices on one line answers several). */
+  protected answersTo(dest: number): boolean {
+    return dest === this.address || dest === 0;
+  }
+
+  /** The answer to a frame addressed to `dest` (one of the addresses `answersTo` accepts). */
+  protected answerFor(_dest: number, header: number, data: Uint8Array): CcTalkAnswer {
+    return this.handle(header, data);
+  }
 
   #onData(chunk: Uint8Array): void {
     this.#send(chunk.slice()); // the wire's echo
     for (const r of this.#decoder.push(chunk)) {
       if (!r.ok) continue; // a real device ignores a corrupt frame; the host times out
       const f = r.frame;
-      if (f.dest !== this.address && f.dest !== 0) continue;
+      if (!this.answersTo(f.dest)) continue;
       if (f.src !== ADDRESS.host) continue;
-      const answer = this.handle(f.header, f.data);
+      const answer = this.answerFor(f.dest, f.header, f.data);
+      const src = f.dest === 0 ? this.address : f.dest;
       if (answer === null) continue;
       if (this.#drop > 0) {
         this.#drop--;
@@ -52,8 +75,8 @@ export abstract class SimCcTalkDevice {
       }
       const reply =
         answer === 'nak'
-          ? encodeFrame({ dest: ADDRESS.host, src: this.address, header: HEADER.nak })
-          : encodeFrame({ dest: ADDRESS.host, src: this.address, header: HEADER.ack, data: answer.data });
+          ? encodeFrame({ dest: ADDRESS.host, src, header: HEADER.nak })
+          : encodeFrame({ dest: ADDRESS.host, src, header: HEADER.ack, data: answer.data });
       this.#send(reply);
     }
   }

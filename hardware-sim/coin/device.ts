@@ -4,12 +4,15 @@ import { SimApiError, type SimContext, type SimDevice } from '../core/device.js'
 import { parseBody } from '../panel/parse-body.js';
 import { CcTalkPort } from './serial-port.js';
 import { SimCoinAcceptor } from './sim-acceptor.js';
-import { SimHopper } from './sim-hopper.js';
+import { SimHopper, SimHopperBank } from './sim-hopper.js';
+import { ADDRESS } from '../../kiosk/drivers/coin/cctalk-frame.js';
 
 const CoinBody = z.object({ yen: z.number().int().min(1).max(10_000) });
 const AcceptorFaultBody = z.object({ fault: z.enum(['jam', 'clear']) });
 const HopperBody = z
   .object({
+    /** Which hopper (default the 10-yen one). */
+    yen: z.union([z.literal(10), z.literal(50), z.literal(100)]).optional(),
     coins: z.number().int().min(0).max(10_000).optional(),
     fault: z.enum(['empty', 'jam', 'clear']).optional(),
   })
@@ -65,6 +68,8 @@ export class CoinAcceptorDevice implements SimDevice {
       accepting: this.#acceptor?.accepting ?? false,
       jammed: this.#acceptor?.jammed ?? false,
       acceptedYen: this.#acceptor?.acceptedYen ?? 0,
+      /** Coin values the entry takes now (channels not inhibited). */
+      enabledValues: this.#acceptor?.enabledValues ?? [],
     };
   }
 
@@ -73,17 +78,43 @@ export class CoinAcceptorDevice implements SimDevice {
   }
 }
 
-/** The 10-yen change hopper on its virtual serial port (`hopper` in the `npm run sim` JSON line). */
+/** Coins each simulated hopper starts with. */
+export const SIM_HOPPER_STOCK = { 100: 50, 50: 50, 10: 200 } as const;
+
+/**
+ * The change hoppers (100, 50 and 10 yen) on one virtual serial port, multi-drop at ccTalk addresses 5, 4
+ * and 3 (`hopper` in the `npm run sim` JSON line). `hopper` is the 10-yen one (the only one before).
+ */
 export class HopperDevice implements SimDevice {
   readonly id = 'hopper';
-  #hopper: SimHopper | undefined;
+  #bank: SimHopperBank | undefined;
   #port: CcTalkPort | undefined;
 
-  constructor(private readonly options: { coins?: number; coinMs?: number } = {}) {}
+  constructor(
+    private readonly options: {
+      /** Coins in the 10-yen hopper. */
+      coins?: number;
+      /** Coins in the 50- and 100-yen hoppers. */
+      coins50?: number;
+      coins100?: number;
+      coinMs?: number;
+    } = {},
+  ) {}
 
+  get bank(): SimHopperBank {
+    if (!this.#bank) throw new SimApiError('SIM_NOT_STARTED', 'hopper not started', 503);
+    return this.#bank;
+  }
+
+  /** The 10-yen hopper. */
   get hopper(): SimHopper {
-    if (!this.#hopper) throw new SimApiError('SIM_NOT_STARTED', 'hopper not started', 503);
-    return this.#hopper;
+    return this.byYen(10);
+  }
+
+  byYen(yen: number): SimHopper {
+    const h = this.bank.byYen(yen);
+    if (!h) throw new SimApiError('SIM_BAD_REQUEST', 'no hopper for that coin', 400);
+    return h;
   }
 
   get port(): CcTalkPort {
@@ -92,8 +123,20 @@ export class HopperDevice implements SimDevice {
   }
 
   async start(ctx: SimContext): Promise<Record<string, string>> {
-    this.#hopper = new SimHopper(ctx.events, this.options.coins ?? 200, this.options.coinMs ?? 20);
-    this.#port = new CcTalkPort(ctx.portsDir, 'hopper', this.#hopper);
+    const ms = this.options.coinMs ?? 20;
+    const o = this.options;
+    this.#bank = new SimHopperBank([
+      new SimHopper(ctx.events, o.coins100 ?? SIM_HOPPER_STOCK[100], ms, {
+        yen: 100,
+        address: ADDRESS.hopper100,
+      }),
+      new SimHopper(ctx.events, o.coins50 ?? SIM_HOPPER_STOCK[50], ms, {
+        yen: 50,
+        address: ADDRESS.hopper50,
+      }),
+      new SimHopper(ctx.events, o.coins ?? SIM_HOPPER_STOCK[10], ms, { yen: 10, address: ADDRESS.hopper }),
+    ]);
+    this.#port = new CcTalkPort(ctx.portsDir, 'hopper', this.#bank);
     await this.#port.plug();
     return { hopper: this.#port.pair.hostPath };
   }
@@ -101,12 +144,12 @@ export class HopperDevice implements SimDevice {
   routes(app: Hono): void {
     app.post('/api/hopper', async (c) => {
       const body = await parseBody(c, HopperBody);
-      const h = this.hopper;
+      const h = this.byYen(body.yen ?? 10);
       if (body.coins !== undefined) h.coins = body.coins;
       if (body.fault === 'empty') h.coins = 0;
       if (body.fault === 'jam') h.setJam(true);
       if (body.fault === 'clear') h.setJam(false);
-      return c.json({ ok: true, coins: h.coins, jammed: h.jammed });
+      return c.json({ ok: true, yen: h.coin.yen, coins: h.coins, jammed: h.jammed });
     });
     app.post('/api/hopper/unplug', async (c) => {
       await this.port.unplug();
@@ -119,16 +162,25 @@ export class HopperDevice implements SimDevice {
   }
 
   state(): Record<string, unknown> {
+    const ten = this.#bank?.byYen(10);
     return {
       plugged: this.#port?.plugged ?? false,
-      coins: this.#hopper?.coins ?? 0,
-      jammed: this.#hopper?.jammed ?? false,
-      paidCoins: this.#hopper?.paidTotal ?? 0,
+      coins: ten?.coins ?? 0,
+      jammed: ten?.jammed ?? false,
+      paidCoins: ten?.paidTotal ?? 0,
+      hoppers: (this.#bank?.hoppers ?? []).map((h) => ({
+        yen: h.coin.yen,
+        address: h.address,
+        coins: h.coins,
+        low: h.coins <= h.lowLevel,
+        jammed: h.jammed,
+        paidCoins: h.paidTotal,
+      })),
     };
   }
 
   async stop(): Promise<void> {
-    this.#hopper?.stop();
+    this.#bank?.stop();
     await this.#port?.unplug();
   }
 }

@@ -34,6 +34,12 @@ export class SimCoinAcceptor extends SimCcTalkDevice {
     return this.#master && this.#mask !== 0;
   }
 
+  /** Coin values the entry takes now (master open and channel enabled). */
+  get enabledValues(): number[] {
+    if (!this.#master) return [];
+    return SIM_COIN_CHANNELS.filter((c) => (this.#mask & (1 << (c.channel - 1))) !== 0).map((c) => c.yen);
+  }
+
   get jammed(): boolean {
     return this.#jammed;
   }

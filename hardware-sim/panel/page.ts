@@ -64,13 +64,28 @@ export function loadPanelPage(): string {
   </div>
   <div class="row plug" data-device="coin-acceptor"></div>
   <div class="row">
-    <label>Hopper coins (10 yen) <input id="hopper-coins" type="number" min="0" value="200" data-testid="hopper-coins"></label>
+    <label>Hopper <select id="hopper-yen" data-testid="hopper-yen"><option value="10">10 yen</option><option value="50">50 yen</option><option value="100">100 yen</option></select></label>
+    <label>coins <input id="hopper-coins" type="number" min="0" value="200" data-testid="hopper-coins"></label>
     <button type="button" id="hopper-set" data-testid="hopper-set">Set</button>
     <button type="button" data-hopper-fault="empty" data-testid="hopper-empty">Empty</button>
     <button type="button" data-hopper-fault="jam" data-testid="hopper-jam">Jam</button>
     <button type="button" data-hopper-fault="clear" data-testid="hopper-clear">Clear</button>
   </div>
   <div class="row plug" data-device="hopper"></div>
+</section>
+<section aria-labelledby="h-notes">
+  <h2 id="h-notes">Note validator (ID-003)</h2>
+  <div class="row" role="group" aria-label="Insert note">
+    ${[1000, 5000, 10000].map((y) => `<button type="button" class="coin" data-note="${y}" data-testid="note-${y}">${y.toLocaleString('en-US')} yen note</button>`).join('')}
+  </div>
+  <div class="row" role="group" aria-label="Note validator faults">
+    <button type="button" data-note-fault="jam" data-testid="note-jam">Jam</button>
+    <button type="button" data-note-fault="cash-box-full" data-testid="note-full">Cash box full</button>
+    <button type="button" data-note-fault="return-next" data-testid="note-return-next">Return next note</button>
+    <button type="button" data-note-fault="empty-cash-box" data-testid="note-empty-box">Empty cash box</button>
+    <button type="button" data-note-fault="clear" data-testid="note-clear">Clear</button>
+  </div>
+  <div class="row plug" data-device="note-validator"></div>
 </section>
 <section aria-labelledby="h-printer">
   <h2 id="h-printer">Printer</h2>

@@ -85,7 +85,8 @@ export class CardReaderDevice implements SimDevice {
     this.#ca = CardCa.loadOrCreate(ctx.stateDir);
     this.#pins = new PinTriesStore(ctx.stateDir);
     this.#jlis = await Jlis.open(this.#options.jlisStateDir ?? join(ctx.stateDir, 'jlis'));
-    await this.reloadJpki();
+    // Cards are issued on first placement (RSA-2048 key generation takes a while on a busy machine);
+    // `prepareJpki()` issues them all at once (the test harness does).
     this.#pair = new VirtualSerialPair(ctx.portsDir, this.#options.portName ?? 'reader');
     await this.plug();
     return { reader: this.#pair.hostPath };
@@ -98,14 +99,14 @@ export class CardReaderDevice implements SimDevice {
   }
 
   /**
-   * Loads every resident's current 公的個人認証AP material from the J-LIS stand-in (issuing a first card where
-   * none exists). Called at start and before each placement from the panel, so a card reissued by the J-LIS
-   * command line is the one placed next.
+   * Loads residents' current 公的個人認証AP material from the J-LIS stand-in (issuing a first card where none
+   * exists): the given resident's (before each placement from the panel, so a card reissued by the J-LIS
+   * command line is the one placed next), or everyone's. A card placed without it has no 公的個人認証AP.
    */
-  async reloadJpki(): Promise<void> {
+  async prepareJpki(residentId?: string): Promise<void> {
     const jlis = this.jlis;
     jlis.reload();
-    const list = [...this.#residents.values()];
+    const list = [...this.#residents.values()].filter((r) => residentId === undefined || r.id === residentId);
     const got = await Promise.all(list.map((r) => jlis.cardFor(r)));
     list.forEach((r, i) => this.#jpki.set(r.id, got[i]!));
   }
@@ -221,7 +222,7 @@ export class CardReaderDevice implements SimDevice {
     app.get('/api/card', (c) => c.json(this.state()));
     app.post('/api/card', async (c) => {
       const body = parse(PlaceCardBody, await jsonBody(c));
-      await this.reloadJpki();
+      await this.prepareJpki(body.resident);
       this.placeCard(body.resident, body.mode);
       return c.json(this.state());
     });

@@ -78,6 +78,8 @@ async function runStep(step: Step, n: number, call: Call, mark: { seq: number })
   else if ('lockCard' in step) await call('POST', '/api/card/lock', undefined, n);
   else if ('keys' in step) await call('POST', '/api/pinpad/keys', { keys: step.keys }, n);
   else if ('coins' in step) for (const yen of step.coins) await call('POST', '/api/coins', { yen }, n);
+  else if ('notes' in step) for (const yen of step.notes) await call('POST', '/api/notes', { yen }, n);
+  else if ('noteFault' in step) await call('POST', '/api/note-validator/fault', { fault: step.noteFault }, n);
   else if ('fault' in step) await call('POST', '/api/printer/fault', { kind: step.fault }, n);
   else if ('acceptorFault' in step)
     await call('POST', '/api/coin-acceptor/fault', { fault: step.acceptorFault }, n);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const Device = z.enum(['printer', 'pinpad', 'coin-acceptor', 'hopper', 'reader']);
+const Device = z.enum(['printer', 'pinpad', 'coin-acceptor', 'hopper', 'reader', 'note-validator']);
 
 /** One scenario step: exactly one action key per step. */
 export const StepSchema = z.union([
@@ -14,10 +14,16 @@ export const StepSchema = z.union([
       .array(z.union([z.literal(10), z.literal(50), z.literal(100), z.literal(500), z.number().int().min(1)]))
       .min(1),
   }),
+  z.strictObject({ notes: z.array(z.number().int().min(1)).min(1) }),
+  z.strictObject({
+    noteFault: z.enum(['jam', 'cash-box-full', 'return-next', 'clear', 'empty-cash-box', 'power-cycle']),
+  }),
   z.strictObject({ fault: z.enum(['paper-out', 'cover-open', 'jam', 'offline', 'clear']) }),
   z.strictObject({ acceptorFault: z.enum(['jam', 'clear']) }),
   z.strictObject({
     hopper: z.strictObject({
+      /** Which hopper: 10 (default), 50 or 100 yen. */
+      yen: z.union([z.literal(10), z.literal(50), z.literal(100)]).optional(),
       coins: z.number().int().min(0).optional(),
       fault: z.enum(['empty', 'jam', 'clear']).optional(),
     }),

@@ -3,7 +3,8 @@ import type { Logger } from '../../common/log.js';
 import type { DeviceHealth } from '../../protocol/index.js';
 import { createLogger } from '../../common/log.js';
 import { realDevicesBesideTestPanel } from '../../common/test-panel.js';
-import { CoinUnit } from '../drivers/coin/index.js';
+import { CoinUnit, type HopperReport } from '../drivers/coin/index.js';
+import { NoteValidator, type NoteState } from '../drivers/note/index.js';
 import { PinPad } from '../drivers/pinpad/index.js';
 import { Pn532Reader } from '../drivers/pn532/index.js';
 import { PjlPrinter } from '../drivers/printer/index.js';
@@ -25,6 +26,8 @@ export const DeviceConfigSchema = z.object({
   pinpad: z.string().min(1),
   coinAcceptor: z.string().min(1),
   hopper: z.string().min(1),
+  /** The ID-003 note validator's serial line (9600 8E1); without it the kiosk takes coins only. */
+  noteValidator: z.string().min(1).optional(),
 });
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
 
@@ -45,6 +48,8 @@ export interface KioskRuntime<C> {
   flow: KioskFlow<C>;
   /** The devices' state for the relay heartbeat. */
   health(): DeviceHealth;
+  /** Each change hopper and the note validator, for the operator (levels, faults). */
+  cash(): { hoppers: HopperReport[]; noteValidator: NoteState | 'absent' };
   stop(): Promise<void>;
 }
 
@@ -82,7 +87,9 @@ export async function startKioskRuntime<C>(
   const d = config.devices;
   // The testers' control panel must never drive a kiosk on real hardware: with a panel in this process,
   // every device must be one of its simulators.
-  const real = Object.entries(d).filter(([, path]) => realDevicesBesideTestPanel([path]).length > 0);
+  const real = Object.entries(d).filter(
+    ([, path]) => path !== undefined && realDevicesBesideTestPanel([path]).length > 0,
+  );
   if (real.length > 0) {
     log.error('kiosk.refused-panel-beside-real-devices', {
       code: 'KIOSK_PANEL_WITH_REAL_DEVICES',
@@ -114,9 +121,15 @@ export async function startKioskRuntime<C>(
     hopper: () => new SerialPortTransport({ path: d.hopper, baudRate: 9600 }),
     logger: log.child('coin'),
   });
+  const notes = d.noteValidator
+    ? new NoteValidator({
+        connect: () => new SerialPortTransport({ path: d.noteValidator!, baudRate: 9600, parity: 'even' }),
+        logger: log.child('note'),
+      })
+    : undefined;
   const opened = await reader.open();
   if (!opened.ok) log.warn('kiosk.reader-not-ready', { code: opened.code });
-  await Promise.all([printer.start(), pinpad.start(), coins.start()]);
+  await Promise.all([printer.start(), pinpad.start(), coins.start(), notes?.start()]);
   const card = new CardReaderAdapter({
     reader,
     logger: log.child('card'),
@@ -127,7 +140,7 @@ export async function startKioskRuntime<C>(
     {
       card,
       pinpad: new PinPadAdapter(pinpad),
-      coin: new CoinAdapter(coins),
+      coin: new CoinAdapter(coins, notes),
       printer: new PrinterAdapter(printer),
       certificate: deps.certificate,
       relay: deps.relay,
@@ -148,14 +161,22 @@ export async function startKioskRuntime<C>(
         paper: p === 'paper-out' ? 'out' : p === 'gone' ? 'unknown' : 'ok',
         pinpad: pinpad.connected ? 'ok' : 'disconnected',
         coin: coins.acceptorConnected ? 'ok' : 'disconnected',
-        hopper: coins.hopperConnected ? 'ok' : 'disconnected',
+        // A hopper that is low or ran dry needs a refill: reported as a fault so staff are sent.
+        hopper: !coins.hopperConnected
+          ? 'disconnected'
+          : coins.hoppers.some((h) => !h.connected || h.low || h.empty)
+            ? 'fault'
+            : 'ok',
         software: SOFTWARE_VERSION,
       };
+    },
+    cash() {
+      return { hoppers: coins.hoppers, noteValidator: notes ? notes.state : 'absent' };
     },
     async stop() {
       flow.stop();
       await card.stop();
-      await Promise.allSettled([reader.close(), printer.stop(), pinpad.stop(), coins.stop()]);
+      await Promise.allSettled([reader.close(), printer.stop(), pinpad.stop(), coins.stop(), notes?.stop()]);
     },
   };
 }

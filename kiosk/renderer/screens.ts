@@ -3,6 +3,7 @@ import type { ScreenView } from '../shared/view.js';
 import { municipalityLabel } from '../../protocol/municipalities/index.js';
 import { button, h } from './dom.js';
 import { residentMessage, type Lang, type Texts } from './i18n.js';
+import { changeReminder, paymentNotes, printingFault, renderPaymentBlocked } from './money-screens.js';
 import { renderMunicipalityPicker } from './municipality-picker.js';
 
 export interface ScreenContext {
@@ -244,17 +245,23 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
             h('dt', { text: t.paymentRemaining }),
             h('dd', { text: t.yen(remaining), testid: 'remaining' }),
           ),
+          ...paymentNotes(v, c),
           cancelButton(c),
         ],
       };
     }
+    case 'payment-blocked':
+      return renderPaymentBlocked(v, c);
     case 'printing':
       return {
         title: t.printing(v.copy, v.copies),
-        body: [
-          h('div', { class: 'spinner', role: 'progressbar', label: t.printing(v.copy, v.copies) }),
-          p(t.printingLead),
-        ],
+        alert: Boolean(v.fault),
+        body: v.fault
+          ? printingFault(v, c)
+          : [
+              h('div', { class: 'spinner', role: 'progressbar', label: t.printing(v.copy, v.copies) }),
+              p(t.printingLead),
+            ],
       };
     case 'print-failed':
       return {
@@ -287,6 +294,7 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
           v.notice
             ? h('p', { text: residentMessage(v.notice, c.lang), class: 'warning', testid: 'notice' })
             : null,
+          changeReminder(v, c),
           button(t.took(v.copies), () => void c.api.done(), { testid: 'done' }),
         ],
       };

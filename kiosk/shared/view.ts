@@ -64,10 +64,39 @@ export type ScreenView =
   | { screen: 'cert-type' }
   | { screen: 'copies'; max: number; feePerCopy: number }
   | { screen: 'preview'; preview: RecordPreview; certType: CertType; copies: number; fee: number }
-  | { screen: 'payment'; due: number; inserted: number }
-  | { screen: 'printing'; copy: number; copies: number }
+  | {
+      screen: 'payment';
+      due: number;
+      inserted: number;
+      /** Coin and note values taken now (those whose change the kiosk can pay); absent = all. */
+      accepts?: number[];
+      /** Some coins or notes are refused because their change cannot be paid: pay the exact amount. */
+      exactOnly?: boolean;
+    }
+  /** A device the job needs is not ready: nothing was taken; the resident may try again or cancel. */
+  | { screen: 'payment-blocked'; code: string; fee: number }
+  | {
+      screen: 'printing';
+      copy: number;
+      copies: number;
+      /** The printer stopped (paper out, cover open, jam…): the code while it lasts, else null. */
+      fault?: string | null;
+      /** When the fault began (ms since epoch), for "call staff" and the refund offer's countdown. */
+      refundAt?: number | null;
+      /** The resident may now cancel and get the fee of the unprinted copies back. */
+      refundOffered?: boolean;
+      /** Yen paid back for the copies not printed, if the resident cancels now. */
+      refund?: number;
+    }
   | { screen: 'print-failed'; code: string; printed: number; copies: number; refund: number }
-  | { screen: 'take-certificate'; copies: number; reminder: boolean; notice: string | null }
+  | {
+      screen: 'take-certificate';
+      copies: number;
+      reminder: boolean;
+      notice: string | null;
+      /** Change paid out in this transaction: the resident is reminded to take it. */
+      change?: number;
+    }
   | {
       screen: 'ended';
       reason: 'cancelled' | 'timeout' | 'refunded';

@@ -4,6 +4,7 @@ import { CARD_ERRORS } from './card.js';
 import { RELAY_ERRORS } from './relay.js';
 import { DEVICE_ERRORS } from './devices.js';
 import { KIOSK_ERRORS } from './kiosk.js';
+import { MONEY_ERRORS } from './money.js';
 import { VRS_ERRORS } from './vrs.js';
 import { JPKI_ERRORS } from './jpki.js';
 
@@ -19,6 +20,7 @@ export const ERROR_CODES = {
   ...RELAY_ERRORS,
   ...DEVICE_ERRORS,
   ...KIOSK_ERRORS,
+  ...MONEY_ERRORS,
   ...VRS_ERRORS,
   ...JPKI_ERRORS,
 } as const satisfies Record<string, ErrorCodeInfo>;

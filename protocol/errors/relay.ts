@@ -71,6 +71,13 @@ export const RELAY_ERRORS = defineCodes({
     resident: RETRY_LATER,
     operator: 'A kiosk reused a request id; the duplicate was refused (possible replay or software fault).',
   },
+  RELAY_CLUSTER_UNSYNCED: {
+    meaning:
+      'This relay process is not sure it has every revocation, ban and stop made on the other processes (its database subscription was lost), so it refuses new sessions and requests until it has reloaded them.',
+    resident: RETRY_LATER,
+    operator:
+      'The relay lost its LISTEN connection to PostgreSQL or the database; it reconnects and reloads by itself. See /api/status cluster and relay_cluster_* metrics.',
+  },
   RELAY_SESSION_REPLACED: {
     meaning: 'A newer session with the same kiosk identity replaced this one.',
     resident: OUT_OF_SERVICE,

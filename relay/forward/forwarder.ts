@@ -98,6 +98,8 @@ export class Forwarder {
     this.#pending.set(requestId, p);
     peer.inflight++;
     if (this.#control.stops.isStopped(municipality)) return void this.#fail(p, 'RELAY_ISSUANCE_STOPPED');
+    // A stop made on another process may not have reached this one.
+    if (!this.#control.synced) return void this.#fail(p, 'RELAY_CLUSTER_UNSYNCED');
     if (!this.#router.knows(municipality)) return void this.#fail(p, 'RELAY_MUNICIPALITY_UNKNOWN');
     this.#dispatch(p);
   }

@@ -24,6 +24,8 @@ import type { Metrics } from '../metrics.js';
 import { toBytes } from '../vrs-side/link.js';
 import type { Router } from '../vrs-side/router.js';
 import { KioskConnection } from './connection.js';
+import { ConnectionGuard, connectionLimits, type ConnectionLimits } from './connection-guard.js';
+import { LimitReporter } from './limit-report.js';
 import { handleEnroll } from './enroll-route.js';
 import { refuseUpgrade, sourceOf } from './refuse.js';
 import { SessionTable } from './sessions.js';
@@ -41,6 +43,10 @@ export interface KioskEndpointOptions {
   pingIntervalMs?: number | undefined;
   handshakeTimeoutMs?: number | undefined;
   heartbeatFlushMs?: number;
+  /** The connection budget (caps, deadline); default: derived from a 1024-file limit. */
+  limits?: ConnectionLimits;
+  /** Whether this process is sure to follow the other relay processes (revocations, bans, stops). */
+  isSynced?: () => boolean;
 }
 
 /** WebSocket close codes the relay uses (4000–4999: application). */
@@ -61,7 +67,10 @@ export const CLOSE = {
 export class KioskEndpoint {
   readonly server: Server;
   readonly sessions: SessionTable;
+  readonly guard: ConnectionGuard;
   readonly #o: KioskEndpointOptions;
+  readonly #reporter: LimitReporter;
+  readonly #timeoutMs: number;
   readonly #wss: WebSocketServer;
   readonly #responses = new WeakMap<IncomingMessage, string>();
   readonly #all = new Set<KioskConnection>();
@@ -76,6 +85,27 @@ export class KioskEndpoint {
   constructor(o: KioskEndpointOptions) {
     this.#o = o;
     this.#relayKey = keyId(o.identity.publicKey);
+    this.#timeoutMs = o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    const limits = o.limits ?? connectionLimits(1024, this.#timeoutMs);
+    this.#reporter = new LimitReporter(limits.reportEveryMs, o.log, (report, severity) => {
+      o.metrics.inc('relay_alerts_total', { kind: 'connection-limit' });
+      o.control
+        .raiseAlert({ kind: 'connection-limit', severity, detail: { ...report, process: o.processId } })
+        .catch((err: unknown) => {
+          o.log.error('alert.store_failed', { kind: 'connection-limit', error: String(err) });
+        });
+    });
+    this.guard = new ConnectionGuard(limits, {
+      isBanned: (source) => o.control.bans.isBanned('source', source),
+      dropped: (reason, source) => {
+        o.metrics.inc('relay_connections_dropped_total', { reason });
+        this.#reporter.dropped(reason, source);
+        if (reason === 'deadline' || reason === 'shed') {
+          o.metrics.inc('relay_handshakes_total', { result: 'CHANNEL_HANDSHAKE_TIMEOUT' });
+          o.ids.slowHandshake(source);
+        }
+      },
+    });
     this.sessions = new SessionTable(o.control, o.ids, o.log, o.processId);
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -88,6 +118,8 @@ export class KioskEndpoint {
       if (r !== undefined) headers.push(`x-channel-response: ${r}`);
     });
     this.server = createServer((req, res) => {
+      // One request per connection: a finished request leaves no idle anonymous socket behind.
+      res.shouldKeepAlive = false;
       if (req.method === 'POST' && req.url === '/enroll') {
         handleEnroll(req, res, { ...o, relayPublicKey: this.#relayKey }).catch((err: unknown) => {
           o.log.error('enroll.failed', { error: err instanceof Error ? err.message : 'error' });
@@ -109,11 +141,16 @@ export class KioskEndpoint {
       });
     });
     this.server.on('clientError', (_err, socket) => socket.destroy());
+    // After http's own listener (its parser is set up): a refused socket is destroyed at once.
+    this.server.on('connection', (socket) => void this.guard.admit(socket));
 
     const ping = o.pingIntervalMs ?? 30_000;
     this.#timers.push(setInterval(() => this.#pingAll(), ping));
     this.#timers.push(
-      setInterval(() => this.#sweepHandshakes(), Math.min(1000, o.handshakeTimeoutMs ?? 1000)),
+      setInterval(
+        () => this.#sweepHandshakes(),
+        Math.min(500, Math.max(50, Math.floor(this.#timeoutMs / 8))),
+      ),
     );
     this.#timers.push(setInterval(() => void this.#flushHealth(), o.heartbeatFlushMs ?? 10_000));
     for (const t of this.#timers) t.unref();
@@ -171,6 +208,11 @@ export class KioskEndpoint {
       metrics.inc('relay_handshakes_total', { result: 'RELAY_BANNED' });
       return refuseUpgrade(socket, 403, 'RELAY_BANNED');
     }
+    if (this.#o.isSynced !== undefined && !this.#o.isSynced()) {
+      // A revocation, ban or stop made on another process may not have reached this one.
+      metrics.inc('relay_handshakes_total', { result: 'RELAY_CLUSTER_UNSYNCED' });
+      return refuseUpgrade(socket, 503, 'RELAY_CLUSTER_UNSYNCED');
+    }
     const hello = req.headers['x-channel-hello'];
     if (typeof hello !== 'string' || hello.length > 1024) {
       metrics.inc('relay_handshakes_total', { result: 'CHANNEL_HANDSHAKE_FAILED' });
@@ -223,12 +265,16 @@ export class KioskEndpoint {
       return refuseUpgrade(socket, 403, 'RELAY_BANNED');
     }
     if (socket.destroyed || this.#stopping) return;
+    // Verified hello of an enrolled key: no longer anonymous; its deadline still runs from accept.
+    const acceptedAt = this.guard.authenticated(req.socket) ?? Date.now();
     this.#responses.set(req, r.response);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#opened(ws, kioskId, source, r.pending));
+    this.#wss.handleUpgrade(req, socket, head, (ws) =>
+      this.#opened(ws, kioskId, source, r.pending, acceptedAt),
+    );
   }
 
-  #opened(ws: WebSocket, kioskId: string, source: string, pending: PendingSession): void {
-    const conn = new KioskConnection(ws, kioskId, source, pending, Date.now());
+  #opened(ws: WebSocket, kioskId: string, source: string, pending: PendingSession, acceptedAt: number): void {
+    const conn = new KioskConnection(ws, kioskId, source, pending, acceptedAt);
     this.#all.add(conn);
     this.#handshaking.add(conn);
     ws.on('error', () => undefined);
@@ -274,6 +320,10 @@ export class KioskEndpoint {
         control.bans.isBanned('identity', conn.kioskId)
       ) {
         return this.#closeWithNotice(conn, 'RELAY_KIOSK_REVOKED', CLOSE.revoked);
+      }
+      if (this.#o.isSynced !== undefined && !this.#o.isSynced()) {
+        metrics.inc('relay_handshakes_total', { result: 'RELAY_CLUSTER_UNSYNCED' });
+        return this.#closeWithNotice(conn, 'RELAY_CLUSTER_UNSYNCED', CLOSE.stopping);
       }
       conn.establishedAt = Date.now();
       metrics.inc('relay_handshakes_total', { result: 'ok' });
@@ -365,7 +415,8 @@ export class KioskEndpoint {
   #sweepHandshakes(): void {
     const now = Date.now();
     for (const c of this.#handshaking) {
-      if (now - c.openedAt < (this.#o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)) continue;
+      // Deadline from accept (the guard's), not from the upgrade.
+      if (now - c.openedAt < this.#timeoutMs) continue;
       this.#handshaking.delete(c);
       this.#o.metrics.inc('relay_handshakes_total', { result: 'CHANNEL_HANDSHAKE_TIMEOUT' });
       this.#o.ids.failure('handshake-failed', c.source, 'CHANNEL_HANDSHAKE_TIMEOUT');
@@ -394,6 +445,8 @@ export class KioskEndpoint {
    */
   async close(options: { exiting?: boolean } = {}): Promise<void> {
     this.#stopping = true;
+    this.guard.close();
+    this.#reporter.close();
     for (const t of this.#timers) clearInterval(t);
     for (const u of this.#unsubscribe) u();
     this.sessions.close();

@@ -19,6 +19,10 @@ export const AlertKind = z.enum([
   'revocation',
   'operator-lockout',
   'device',
+  /** The kiosk listener hit a connection cap (rolled up: one alert per window with counts). */
+  'connection-limit',
+  /** This process lost the other relay processes' changes for a while and reloaded them. */
+  'cluster-unsynced',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 

@@ -23,13 +23,22 @@ export class BanList {
     this.#now = now;
   }
 
-  async load(): Promise<void> {
+  /** (Re)loads the bans in force; returns those the cache did not have (after a cluster gap). */
+  async load(): Promise<Array<{ scope: BanScope; subject: string }>> {
     const r = await this.#db.query<{ scope: BanScope; subject: string; until: Date | string }>(
       'SELECT scope, subject, until FROM relay_bans WHERE until > $1',
       [new Date(this.#now()).toISOString()],
     );
+    const added: Array<{ scope: BanScope; subject: string }> = [];
+    const next = new Map<string, number>();
+    for (const row of r.rows) {
+      const key = `${row.scope}:${row.subject}`;
+      if (!this.isBanned(row.scope, row.subject)) added.push({ scope: row.scope, subject: row.subject });
+      next.set(key, new Date(row.until).getTime());
+    }
     this.#until.clear();
-    for (const row of r.rows) this.#until.set(`${row.scope}:${row.subject}`, new Date(row.until).getTime());
+    for (const [k, v] of next) this.#until.set(k, v);
+    return added;
   }
 
   isBanned(scope: BanScope, subject: string): boolean {

@@ -40,12 +40,28 @@ export class KioskRegistry {
     this.#db = db;
   }
 
-  async load(): Promise<void> {
+  /**
+   * (Re)loads every kiosk's status; returns the kiosks revoked since the cache last knew them (after a gap
+   * in the cluster subscription: their sessions must be closed). Revocation stays final in the cache.
+   */
+  async load(): Promise<string[]> {
     const r = await this.#db.query<{ kiosk_id: string; revoked: boolean }>(
       'SELECT kiosk_id, revoked_at IS NOT NULL AS revoked FROM relay_kiosks',
     );
-    this.#status.clear();
-    for (const row of r.rows) this.#status.set(row.kiosk_id, row.revoked ? 'revoked' : 'active');
+    const newlyRevoked: string[] = [];
+    const seen = new Set<string>();
+    for (const row of r.rows) {
+      seen.add(row.kiosk_id);
+      const was = this.#status.get(row.kiosk_id);
+      if (row.revoked) {
+        if (was === 'active') newlyRevoked.push(row.kiosk_id);
+        this.#status.set(row.kiosk_id, 'revoked');
+      } else if (was !== 'revoked') {
+        this.#status.set(row.kiosk_id, 'active');
+      }
+    }
+    for (const id of this.#status.keys()) if (!seen.has(id)) this.#status.delete(id);
+    return newlyRevoked;
   }
 
   status(kioskId: string): KioskStatus {

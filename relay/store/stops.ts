@@ -21,10 +21,16 @@ export class StopList {
     this.#db = db;
   }
 
-  async load(): Promise<void> {
+  /** (Re)loads the stops; returns what changed since the cache last knew (after a cluster gap). */
+  async load(): Promise<Array<{ scope: string; stopped: boolean }>> {
     const r = await this.#db.query<{ scope: string }>('SELECT scope FROM relay_stops');
+    const next = new Set(r.rows.map((row) => row.scope));
+    const changes: Array<{ scope: string; stopped: boolean }> = [];
+    for (const s of next) if (!this.#stopped.has(s)) changes.push({ scope: s, stopped: true });
+    for (const s of this.#stopped) if (!next.has(s)) changes.push({ scope: s, stopped: false });
     this.#stopped.clear();
-    for (const row of r.rows) this.#stopped.add(row.scope);
+    for (const s of next) this.#stopped.add(s);
+    return changes;
   }
 
   /** Whether issuance for `municipality` is stopped (by its own stop or the fleet-wide one). */

@@ -13,12 +13,23 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `relay/main.ts` in a child process (with `RELAY_NODE_FLAGS`) with `env` and waits for its JSON line. */
+/**
+ * Starts `relay/main.ts` in a child process (with `RELAY_NODE_FLAGS`) with `env` and waits for its JSON line.
+ * `fileLimit` lowers the child's open-file limit (`ulimit -n`, soft and hard) before Node starts;
+ * `startTimeoutMs` (60 s) is how long it may take to start.
+ */
 export async function spawnRelay(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  options: { fileLimit?: number; startTimeoutMs?: number } = {},
 ): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...RELAY_NODE_FLAGS, ...nodeArgs, MAIN], {
+  const args = ['--import', 'tsx', ...RELAY_NODE_FLAGS, ...nodeArgs, MAIN];
+  const [cmd, argv] =
+    options.fileLimit === undefined
+      ? [process.execPath, args]
+      : // `exec`: the shell becomes Node, so signals reach the relay itself.
+        ['sh', ['-c', 'ulimit -n "$0" && exec "$@"', String(options.fileLimit), process.execPath, ...args]];
+  const child = spawn(cmd, argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -29,7 +40,7 @@ export async function spawnRelay(
   const info = await new Promise<RelayInfo>((resolve, reject) => {
     const t = setTimeout(
       () => reject(new Error(`relay did not start: ${stderr.slice(-5).join(' | ')}`)),
-      60_000,
+      options.startTimeoutMs ?? 60_000,
     );
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(t);

@@ -53,8 +53,13 @@ async function insertCoins(...yen: number[]): Promise<void> {
   for (const y of yen) await sys.panel('POST', '/api/coins', { yen: y });
 }
 
+/** Yen paid out by the change hoppers (100, 50 and 10 yen) so far. */
 async function hopperPaid(): Promise<number> {
-  return (await sys.panel<{ hopper: { paidCoins: number } }>('GET', '/api/state')).hopper.paidCoins * 10;
+  const s = await sys.panel<{ hopper: { hoppers: { yen: number; paidCoins: number }[] } }>(
+    'GET',
+    '/api/state',
+  );
+  return s.hopper.hoppers.reduce((sum, h) => sum + h.yen * h.paidCoins, 0);
 }
 
 /** Back to the attract screen, whatever happened: card taken, end screens dismissed. */
@@ -205,6 +210,7 @@ async function paperOutAfterPaying(page: Page, resident: string, pin: string, mu
   await page.getByTestId('cert-domestic').click();
   await page.getByTestId('copies-1').click();
   await page.getByTestId('confirm').click();
+  await expectScreen(page, 'payment'); // the printer was ready when payment started
   await sys.panel('POST', '/api/printer/fault', { kind: 'paper-out' });
   await insertCoins(100, 10, 10);
   await expectScreen(page, 'print-failed', 60_000);

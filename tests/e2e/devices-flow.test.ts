@@ -146,8 +146,15 @@ describe('the flow over the real drivers and the simulators', () => {
     const jobs = (await api('GET', '/api/printer/jobs')) as { status: string; pages: number }[];
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ pages: 1 });
-    const state = (await api('GET', '/api/state')) as { hopper: { paidCoins: number } };
-    expect(state.hopper.paidCoins).toBe(8);
+    // 80 yen of change in the fewest coins: one 50 and three 10s (not eight 10s).
+    const state = (await api('GET', '/api/state')) as {
+      hopper: { hoppers: { yen: number; paidCoins: number }[] };
+    };
+    expect(state.hopper.hoppers.map((h) => [h.yen, h.paidCoins])).toEqual([
+      [100, 0],
+      [50, 1],
+      [10, 3],
+    ]);
     // Card bytes handed to the relay port were wiped after the transaction.
     expect(card.signature.every((b) => b === 0)).toBe(true);
     expect(card.certificate.every((b) => b === 0)).toBe(true);

@@ -72,7 +72,7 @@ describe('JPKI authentication at VRS (in process, J-LIS stand-in, fake clock)', 
     taroCard = await jpki.jlis.cardFor(taro);
     hanakoCard = await jpki.jlis.cardFor(hanako);
     handler = await newHandler();
-  });
+  }, 180_000); // RSA-2048 keys for the CA and two cards: slow on a busy machine
   afterAll(async () => {
     await alerts.flushed();
     await db.close();

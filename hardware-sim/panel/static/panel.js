@@ -77,12 +77,25 @@ for (const b of document.querySelectorAll('[data-acceptor-fault]'))
     'click',
     () => void act('POST', '/api/coin-acceptor/fault', { fault: b.dataset.acceptorFault }),
   );
+const hopperYen = () => Number($('#hopper-yen').value);
 $('#hopper-set').addEventListener(
   'click',
-  () => void act('POST', '/api/hopper', { coins: Number($('#hopper-coins').value) }),
+  () => void act('POST', '/api/hopper', { yen: hopperYen(), coins: Number($('#hopper-coins').value) }),
 );
 for (const b of document.querySelectorAll('[data-hopper-fault]'))
-  b.addEventListener('click', () => void act('POST', '/api/hopper', { fault: b.dataset.hopperFault }));
+  b.addEventListener(
+    'click',
+    () => void act('POST', '/api/hopper', { yen: hopperYen(), fault: b.dataset.hopperFault }),
+  );
+
+// ---- notes -------------------------------------------------------------------------------------------
+for (const b of document.querySelectorAll('[data-note]'))
+  b.addEventListener('click', () => void act('POST', '/api/notes', { yen: Number(b.dataset.note) }));
+for (const b of document.querySelectorAll('[data-note-fault]'))
+  b.addEventListener(
+    'click',
+    () => void act('POST', '/api/note-validator/fault', { fault: b.dataset.noteFault }),
+  );
 
 // ---- printer -----------------------------------------------------------------------------------------
 for (const b of document.querySelectorAll('[data-fault]'))
@@ -154,7 +167,12 @@ async function refreshState() {
   if (s.printer) parts.push(`printer: ${s.printer.condition}`);
   if (s.reader) parts.push(`card: ${s.reader.present ? s.reader.resident : 'none'}`);
   if (s['coin-acceptor']) parts.push(`coins: ${s['coin-acceptor'].accepting ? 'accepting' : 'closed'}`);
-  if (s.hopper) parts.push(`hopper: ${s.hopper.coins} × 10 yen`);
+  if (s.hopper?.hoppers)
+    parts.push(
+      `hoppers: ${s.hopper.hoppers.map((h) => `${h.coins} × ${h.yen}${h.low ? ' (low)' : ''}`).join(', ')}`,
+    );
+  const nv = s['note-validator'];
+  if (nv) parts.push(`notes: ${nv.phase}${nv.faults.length ? ` (${nv.faults.join(', ')})` : ''}`);
   if (!statusLine.classList.contains('error')) statusLine.textContent = parts.join(' · ');
 }
 

@@ -18,6 +18,7 @@ export async function startReaderHarness(options: CardReaderDeviceOptions = {}):
   const events = new SimEventLog();
   const device = new CardReaderDevice(options);
   const info = await device.start({ stateDir, portsDir: join(stateDir, 'ports'), events });
+  await device.prepareJpki(); // every resident's card gets its 公的個人認証AP (keys cached per process)
   return {
     device,
     events,

@@ -22,6 +22,16 @@ export const FlowConfigSchema = z.object({
   takeCertificateMs: z.number().int().positive().default(60_000),
   /** Ended and error screens return to attract after this long once the card is gone. */
   endedMs: z.number().int().positive().default(10_000),
+  /**
+   * A printer fault during a paid job: after this long (stated on the screen) the resident may cancel and
+   * get the fee of the unprinted copies back; the job resumes by itself if staff fix the printer first.
+   */
+  faultRefundOfferMs: z.number().int().positive().default(30_000),
+  /**
+   * A printer fault that staff do not fix within this long ends the wait: the print-failed screen (retry
+   * or refund; idle there refunds). Counted from the fault's start.
+   */
+  faultGiveUpMs: z.number().int().positive().default(300_000),
   /** The wrong-PIN code the card port returns (the driver's code). */
   wrongPinCode: z.string().default('CARD_PIN_WRONG'),
   /** The locked-card code the card port returns. */

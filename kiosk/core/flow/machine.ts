@@ -7,6 +7,7 @@ import type { FlowConfig } from './config.js';
 import { flowConfig, PIN_LENGTH } from './config.js';
 import type { FlowPorts, PinPadEvent } from './ports.js';
 import { ScreenTimers } from './screen-timers.js';
+import { checkBeforePayment } from './payment-checks.js';
 import { Transaction, wipeCardData } from './transaction.js';
 
 /** Why a transaction ended; the host reloads the renderer on every end. No resident data. */
@@ -27,11 +28,21 @@ const IDLE_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([
   'copies',
   'preview',
   'payment',
+  'payment-blocked',
   'print-failed',
 ]);
 
 /** Screens a cancel is honoured on (busy screens only while waiting on the relay). */
 const CANCEL_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([...IDLE_SCREENS]);
+
+/** Printer faults that staff can fix on the spot: the job waits for them (a job failing so is tried again). */
+const PRINTER_STOPS: ReadonlySet<string> = new Set([
+  'PRINTER_PAPER_OUT',
+  'PRINTER_COVER_OPEN',
+  'PRINTER_JAM',
+  'PRINTER_OFFLINE',
+  'PRINTER_GONE',
+]);
 
 /**
  * The resident's transaction as a state machine in the main process. Driven by device events (card, PIN pad,
@@ -56,6 +67,8 @@ export class KioskFlow<C> {
   #tx: Transaction<C> | null = null;
   #busyTask: 'querying' | 'loading-municipalities' | null = null;
   #coinCancelling = false;
+  /** Set while the print loop waits for a printer fault to be fixed: called when it is (or the resident stops). */
+  #printerBack: (() => void) | null = null;
 
   constructor(
     ports: FlowPorts<C>,
@@ -76,6 +89,8 @@ export class KioskFlow<C> {
       p.pinpad.onEvent((e) => this.#onPinPad(e)),
       p.coin.onCredit((yen) => this.#onCredit(yen)),
       ...(p.printer.onPaperTaken ? [p.printer.onPaperTaken(() => this.#onPaperTaken())] : []),
+      ...(p.printer.onFault ? [p.printer.onFault((code) => this.#onPrinterFault(code))] : []),
+      ...(p.coin.onAccepts ? [p.coin.onAccepts((accepts) => this.#onAccepts(accepts))] : []),
       ...(p.relay.onAvailability ? [p.relay.onAvailability(() => this.#refreshAttract())] : []),
     ];
     p.pinpad.endEntry();
@@ -246,6 +261,7 @@ export class KioskFlow<C> {
     const tx = this.#tx;
     const screen = this.#screen.screen;
     if (screen === 'print-failed' && tx) return this.#refundUnprinted(tx, reason);
+    if (screen === 'printing' && tx) return this.#stopPrinting(tx);
     if (!tx) {
       this.#toAttract();
       return;
@@ -377,6 +393,54 @@ export class KioskFlow<C> {
     if (this.#screen.screen === 'take-certificate') this.#toAttract();
   }
 
+  /**
+   * The printer stopped or runs again during a paid job. Said at once on the printing screen (what
+   * happened, call staff); after `faultRefundOfferMs` the resident may stop and get the unprinted copies'
+   * fee back; if staff fix it first, the job goes on by itself and the offer goes away.
+   */
+  #onPrinterFault(code: string | null): void {
+    const s = this.#screen;
+    const tx = this.#tx;
+    if (s.screen !== 'printing' || !tx) return;
+    if (code === null) {
+      tx.faultSince = null;
+      this.#printerBack?.();
+      if (!s.fault) return;
+      this.#timers.clear('fault-refund');
+      this.#log.info('flow.printer-resumed', { tx: tx.id });
+      this.#patch({ fault: null, refundAt: null, refundOffered: false });
+      return;
+    }
+    if (s.fault === code) return;
+    tx.faultSince ??= this.#ports.clock.now();
+    this.#log.warn('flow.printer-fault', { tx: tx.id, code, printed: tx.printed, copies: tx.copies });
+    const refund = (tx.copies - tx.printed) * this.#config.feePerCopy;
+    const refundAt =
+      s.fault && s.refundAt ? s.refundAt : this.#ports.clock.now() + this.#config.faultRefundOfferMs;
+    this.#patch({ fault: code, refundAt, refundOffered: s.refundOffered ?? false, refund });
+    if (!this.#timers.has('fault-refund') && !s.refundOffered)
+      this.#timers.set('fault-refund', Math.max(0, refundAt - this.#ports.clock.now()), () => {
+        const now = this.#screen;
+        if (now.screen === 'printing' && now.fault) this.#patch({ refundOffered: true });
+      });
+  }
+
+  /** The coin values taken now changed during a payment (change that cannot be paid). */
+  #onAccepts(accepts: number[]): void {
+    if (this.#screen.screen === 'payment') this.#patch({ accepts });
+  }
+
+  /** The resident stops a job held by a printer fault: cancel the job; the print loop then refunds. */
+  async #stopPrinting(tx: Transaction<C>): Promise<void> {
+    const s = this.#screen;
+    if (s.screen !== 'printing' || !s.refundOffered || tx.stopPrinting) return;
+    tx.stopPrinting = true;
+    this.#log.info('flow.stop-printing', { tx: tx.id, printed: tx.printed, copies: tx.copies });
+    this.#show({ screen: 'busy', task: 'refunding' });
+    this.#printerBack?.(); // a loop waiting for the printer goes on to the refund
+    await this.#ports.printer.cancel?.().catch(() => undefined);
+  }
+
   // ---------------------------------------------------------------- intents
 
   #handle(intent: Intent): boolean {
@@ -392,6 +456,10 @@ export class KioskFlow<C> {
         this.#show({ screen: 'place-card' });
         return true;
       case 'cancel':
+        if (s.screen === 'printing' && s.refundOffered) {
+          void this.#abort('cancelled');
+          return true;
+        }
         if (!(CANCEL_SCREENS.has(s.screen) || this.#busyTask !== null)) return false;
         void this.#abort('cancelled');
         return true;
@@ -431,7 +499,7 @@ export class KioskFlow<C> {
         void this.#query(tx);
         return true;
       case 'confirm':
-        if (s.screen !== 'preview') return false;
+        if (s.screen !== 'preview' && s.screen !== 'payment-blocked') return false;
         void this.#startPayment(tx);
         return true;
       case 'retry-print':
@@ -439,6 +507,10 @@ export class KioskFlow<C> {
         void this.#print(tx);
         return true;
       case 'refund':
+        if (s.screen === 'printing' && s.refundOffered) {
+          void this.#stopPrinting(tx);
+          return true;
+        }
         if (s.screen !== 'print-failed') return false;
         void this.#refundUnprinted(tx, 'refunded');
         return true;
@@ -450,6 +522,11 @@ export class KioskFlow<C> {
   }
 
   // ---------------------------------------------------------------- steps
+
+  /** Whether one of `names` is shown now (a method, so the compiler does not narrow across awaits). */
+  #onScreen(...names: ScreenName[]): boolean {
+    return names.includes(this.#screen.screen);
+  }
 
   /** Whether `tx` is still the live transaction (a cancel or timeout may have ended it meanwhile). */
   #live(tx: Transaction<C>): boolean {
@@ -552,13 +629,29 @@ export class KioskFlow<C> {
   }
 
   async #startPayment(tx: Transaction<C>): Promise<void> {
-    this.#show({ screen: 'payment', due: tx.fee, inserted: 0 });
+    // Every device the job needs, before a single coin: a resident is never charged for a job that
+    // cannot run, and learns before paying which coins the kiosk can give change for.
+    const check = await checkBeforePayment(this.#ports, tx.copies, tx.fee);
+    if (!this.#live(tx)) return;
+    if (!this.#onScreen('preview', 'payment-blocked')) return;
+    if (!check.ok) {
+      this.#log.warn('flow.payment-blocked', { tx: tx.id, code: check.code });
+      this.#show({ screen: 'payment-blocked', code: check.code, fee: tx.fee });
+      return;
+    }
+    this.#show({
+      screen: 'payment',
+      due: tx.fee,
+      inserted: 0,
+      ...(check.accepts.length > 0 ? { accepts: check.accepts } : {}),
+      exactOnly: check.exactOnly,
+    });
     const r = await this.#ports.coin
       .enable(tx.fee)
       .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
-    if (r.ok || !this.#live(tx) || this.#screen.screen !== 'payment') return;
+    if (r.ok || !this.#live(tx) || !this.#onScreen('payment')) return;
     const back = await this.#cancelPayment();
-    if (!this.#live(tx) || this.#screen.screen !== 'payment') return;
+    if (!this.#live(tx) || !this.#onScreen('payment')) return;
     if (!back.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', back.paid);
     this.#fail(tx, r.code, back.refunded);
   }
@@ -576,6 +669,7 @@ export class KioskFlow<C> {
     let notice: string | null = null;
     if (change > 0) {
       const r = await this.#payout(change);
+      tx.changePaid = r.ok ? change : r.paid;
       if (!r.ok) {
         notice = 'KIOSK_CHANGE_NOT_PAID';
         this.#log.error('flow.change-not-paid', { tx: tx.id, owed: change - r.paid, code: r.code });
@@ -597,16 +691,61 @@ export class KioskFlow<C> {
       tx.document = r.document;
     }
     while (tx.printed < tx.copies) {
-      this.#patch({ copy: tx.printed + 1 });
+      if (tx.stopPrinting) return this.#refundUnprinted(tx, 'refunded');
+      this.#patch({ copy: tx.printed + 1, refund: (tx.copies - tx.printed) * this.#config.feePerCopy });
       const r = await this.#ports.printer
         .print(tx.document, `certificate-${tx.id}-${tx.printed + 1}`)
         .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
+      // A copy counts only on the printer's job-end report for it: a cancelled job is refunded.
+      if (!r.ok && tx.stopPrinting) return this.#refundUnprinted(tx, 'refunded');
+      if (!r.ok && PRINTER_STOPS.has(r.code) && this.#ports.printer.onFault) {
+        // The printer stopped as the copy was handed over (or the driver gave the job up): say so on
+        // this screen, wait for staff, and print the copy again once it runs.
+        const back = await this.#waitForPrinter(tx, r.code);
+        if (back === 'stop') return this.#refundUnprinted(tx, 'refunded');
+        if (back === 'retry') continue;
+      }
       if (!r.ok) return this.#printFailed(tx, r.code);
       tx.printed++;
       this.#log.info('flow.printed', { tx: tx.id, copy: tx.printed, copies: tx.copies });
     }
     const copies = tx.copies;
-    this.#end(tx, { reason: 'completed' }, { screen: 'take-certificate', copies, reminder: false, notice });
+    const change = tx.changePaid;
+    this.#end(
+      tx,
+      { reason: 'completed' },
+      { screen: 'take-certificate', copies, reminder: false, notice, ...(change > 0 ? { change } : {}) },
+    );
+  }
+
+  /**
+   * Waits for a stopped printer: `retry` once it runs, `stop` if the resident stops, `give-up` at the limit
+   * or when the printer says it is ready after all (the failure is then not one staff fix: print-failed,
+   * where the resident chooses; never an endless retry).
+   */
+  async #waitForPrinter(tx: Transaction<C>, code: string): Promise<'retry' | 'stop' | 'give-up'> {
+    if (tx.stopPrinting) return 'stop';
+    const ready = await (this.#ports.printer.check?.(tx.copies - tx.printed) ??
+      Promise.resolve({ ok: false }));
+    if (tx.stopPrinting) return 'stop';
+    if (ready.ok || !this.#onScreen('printing')) return 'give-up';
+    this.#onPrinterFault(
+      this.#screen.screen === 'printing' && this.#screen.fault ? this.#screen.fault : code,
+    );
+    const since = tx.faultSince ?? this.#ports.clock.now();
+    const left = since + this.#config.faultGiveUpMs - this.#ports.clock.now();
+    if (left <= 0) return 'give-up';
+    const outcome = await new Promise<'retry' | 'give-up'>((resolve) => {
+      const done = (r: 'retry' | 'give-up') => {
+        this.#printerBack = null;
+        this.#timers.clear('fault-give-up');
+        resolve(r);
+      };
+      this.#printerBack = () => done('retry');
+      this.#timers.set('fault-give-up', left, () => done('give-up'));
+    });
+    if (tx.stopPrinting) return 'stop';
+    return outcome;
   }
 
   #printFailed(tx: Transaction<C>, code: string): void {
@@ -623,10 +762,17 @@ export class KioskFlow<C> {
     if (!r.ok) return this.#fail(tx, 'KIOSK_REFUND_FAILED', r.paid);
     if (tx.printed > 0) {
       const copies = tx.printed;
+      const change = tx.changePaid;
       this.#end(
         tx,
-        { reason: 'refunded' },
-        { screen: 'take-certificate', copies, reminder: false, notice: 'KIOSK_PARTLY_REFUNDED' },
+        { reason: 'refunded', code: 'KIOSK_PARTLY_REFUNDED' },
+        {
+          screen: 'take-certificate',
+          copies,
+          reminder: false,
+          notice: 'KIOSK_PARTLY_REFUNDED',
+          ...(change + refund > 0 ? { change: change + refund } : {}),
+        },
       );
       return;
     }

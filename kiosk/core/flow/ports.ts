@@ -84,7 +84,20 @@ export interface PinPadPort {
   takePin(): Promise<Uint8Array | undefined>;
 }
 
+/** What the cash devices can take for a fee, decided before a single coin is taken. */
+export interface CashCheck {
+  ok: true;
+  /** Coin and note values the kiosk takes for this fee (those whose change it can pay). */
+  accepts: number[];
+  /** Some value the kiosk normally takes is refused because its change cannot be paid. */
+  exactOnly: boolean;
+}
+
 export interface CoinPort {
+  /** Before payment: which coins and notes can be taken for `due`; a failure when nothing can. */
+  check?(due: number): Promise<CashCheck | Failure>;
+  /** During a payment: the values taken now changed (a coin left change the hoppers cannot pay). */
+  onAccepts?(listener: (accepts: number[]) => void): () => void;
   /** Starts accepting coins for a payment of `due` yen. */
   enable(due: number): Promise<Done>;
   /** Stops accepting coins once the fee is covered (nothing is paid back). */
@@ -100,6 +113,12 @@ export interface CoinPort {
 export interface PrinterPort {
   /** Sends one document and resolves at the printer's job-end report (or its failure). */
   print(document: Uint8Array, jobName: string): Promise<Done>;
+  /** Before payment: whether the printer can print `copies` copies now (ready, not out of paper). */
+  check?(copies: number): Promise<Done>;
+  /** The printer stopped (a fault code: paper out, cover open, jam…) or runs again (`null`). */
+  onFault?(listener: (code: string | null) => void): () => void;
+  /** Cancels the job being printed; its `print` resolves with a failure. */
+  cancel?(): Promise<void>;
   /** Printed paper was taken from the output tray, where the printer can tell. */
   onPaperTaken?(listener: () => void): () => void;
 }

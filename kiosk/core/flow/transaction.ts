@@ -35,6 +35,12 @@ export class Transaction<C> {
   document: Uint8Array | null = null;
   /** Yen accepted by the coin unit in this transaction (credited toward the fee). */
   inserted = 0;
+  /** Change paid out after the fee (the take-certificate screen reminds the resident). */
+  changePaid = 0;
+  /** The resident chose to stop a job held by a printer fault: refund the unprinted copies. */
+  stopPrinting = false;
+  /** When the printer fault holding this job began (clock ms), or null. */
+  faultSince: number | null = null;
   /** Copies the printer reported as finished. */
   printed = 0;
   /** Set when payment completed: from here on, never end without a print or a refund. */

@@ -10,7 +10,7 @@ export interface CcTalkFrame {
 }
 
 /** Host address and the addresses this kiosk uses. */
-export const ADDRESS = { host: 1, coinAcceptor: 2, hopper: 3 } as const;
+export const ADDRESS = { host: 1, coinAcceptor: 2, hopper: 3, hopper50: 4, hopper100: 5 } as const;
 
 /** Headers used by the kiosk (reply header 0 = ACK, 5 = NAK). */
 export const HEADER = {
@@ -27,6 +27,7 @@ export const HEADER = {
   requestInhibitStatus: 230,
   modifyMasterInhibit: 228,
   requestMasterInhibit: 227,
+  requestPayoutHighLowStatus: 217,
   requestHopperStatus: 166,
   dispenseHopperCoins: 167,
   enableHopper: 164,

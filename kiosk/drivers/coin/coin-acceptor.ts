@@ -65,10 +65,17 @@ export class CoinAcceptor {
     return { ok: true };
   }
 
-  /** Opens (all known coin channels + master) or closes (master inhibit) the coin entry. */
-  async setAccepting(on: boolean): Promise<{ ok: true } | { ok: false; code: BusFailure }> {
+  /**
+   * Opens (the known coin channels, or only those worth one of `values`, + master) or closes (master
+   * inhibit) the coin entry. A coin on an inhibited channel is handed straight back by the acceptor.
+   */
+  async setAccepting(
+    on: boolean,
+    values?: readonly number[],
+  ): Promise<{ ok: true } | { ok: false; code: BusFailure }> {
     let mask = 0;
-    if (on) for (const ch of this.#channels.keys()) mask |= 1 << (ch - 1);
+    if (on)
+      for (const [ch, yen] of this.#channels) if (!values || values.includes(yen)) mask |= 1 << (ch - 1);
     const inh = await this.bus.request(this.address, HEADER.modifyInhibitStatus, [
       mask & 0xff,
       (mask >> 8) & 0xff,

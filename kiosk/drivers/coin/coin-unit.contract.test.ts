@@ -21,6 +21,16 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
   const seen: PaymentEvent[] = [];
   let paths: Record<string, string> = {};
 
+  const paidCoins = () => ({
+    100: hopperDev.byYen(100).paidTotal,
+    50: hopperDev.byYen(50).paidTotal,
+    10: hopperDev.byYen(10).paidTotal,
+  });
+  const paidSince = (b: ReturnType<typeof paidCoins>) => {
+    const now = paidCoins();
+    return { 100: now[100] - b[100], 50: now[50] - b[50], 10: now[10] - b[10] };
+  };
+
   beforeAll(async () => {
     const ctx = { stateDir: dir, portsDir: join(dir, 'ports'), events };
     paths = { ...(await acceptorDev.start(ctx)), ...(await hopperDev.start(ctx)) };
@@ -105,10 +115,11 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
     await until(() => acceptorDev.acceptor.accepting);
     acceptorDev.acceptor.insert(100);
     await until(() => seen.at(-1)?.type === 'inserted');
-    const before = hopperDev.hopper.paidTotal;
+    const before = paidCoins();
     expect(await unit.cancelPayment()).toEqual({ ok: true, paidYen: 100 });
     expect(await paying).toEqual({ ok: false, code: 'COIN_PAYMENT_CANCELLED', totalYen: 100 });
-    expect(hopperDev.hopper.paidTotal - before).toBe(10);
+    // One 100-yen coin back, not ten 10-yen coins.
+    expect(paidSince(before)).toEqual({ 100: 1, 50: 0, 10: 0 });
     await expect(unit.cancelPayment()).rejects.toMatchObject({ code: 'COIN_NO_PAYMENT' });
   });
 
@@ -124,26 +135,73 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
     expect(await paying).toEqual({ ok: true, totalYen: 10, changeYen: 0 });
   });
 
-  it('reports an empty hopper mid-payout with the amount actually paid', async () => {
-    hopperDev.hopper.coins = 3;
-    expect(await unit.payChange(100)).toEqual({ ok: false, code: 'HOPPER_EMPTY', paidYen: 30 });
-    hopperDev.hopper.coins = 100;
+  it('pays change in the fewest coins: 380 yen is 3 × 100 + 50 + 3 × 10', async () => {
+    const before = paidCoins();
+    expect(await unit.payChange(380)).toEqual({ ok: true, paidYen: 380 });
+    expect(paidSince(before)).toEqual({ 100: 3, 50: 1, 10: 3 });
   });
 
-  it('reports a hopper jam mid-payout with the amount actually paid', async () => {
-    const before = hopperDev.hopper.paidTotal;
-    hopperDev.hopper.jamAfter(7);
+  it('falls back to smaller coins when a hopper runs dry, and reports the amount actually paid', async () => {
+    const [h100, h50, h10] = [hopperDev.byYen(100), hopperDev.byYen(50), hopperDev.byYen(10)];
+    const stock = [h100.coins, h50.coins, h10.coins] as const;
+    h100.coins = 0;
+    let before = paidCoins();
+    expect(await unit.payChange(100)).toEqual({ ok: true, paidYen: 100 });
+    expect(paidSince(before)).toEqual({ 100: 0, 50: 2, 10: 0 });
+    h50.coins = 0;
+    h10.coins = 3;
+    before = paidCoins();
+    expect(await unit.payChange(100)).toEqual({ ok: false, code: 'HOPPER_EMPTY', paidYen: 30 });
+    expect(paidSince(before)).toEqual({ 100: 0, 50: 0, 10: 3 });
+    [h100.coins, h50.coins, h10.coins] = stock;
+    await unit.refreshLevels(); // refilled: the sensors read above low again
+    expect(unit.hoppers.map((h) => [h.yen, h.empty, h.low])).toEqual([
+      [100, false, false],
+      [50, false, false],
+      [10, false, false],
+    ]);
+  });
+
+  it('leaves a hopper that jams mid-payout out and pays the rest from the others', async () => {
+    const before = paidCoins();
+    hopperDev.byYen(100).jamAfter(1);
     const result = await unit.payChange(300);
-    hopperDev.hopper.setJam(false);
-    expect(result).toEqual({ ok: false, code: 'HOPPER_JAM', paidYen: 70 });
-    expect(hopperDev.hopper.paidTotal - before).toBe(7);
+    hopperDev.byYen(100).setJam(false);
+    expect(result).toEqual({ ok: true, paidYen: 300 });
+    expect(paidSince(before)).toEqual({ 100: 1, 50: 4, 10: 0 });
+    await unit.refreshLevels();
   });
 
   it('pays exactly once when the dispense reply is lost', async () => {
-    const before = hopperDev.hopper.paidTotal;
-    hopperDev.hopper.dropReplies(1);
+    const before = paidCoins();
+    hopperDev.byYen(50).dropReplies(1);
     expect(await unit.payChange(50)).toEqual({ ok: true, paidYen: 50 });
-    expect(hopperDev.hopper.paidTotal - before).toBe(5);
+    expect(paidSince(before)).toEqual({ 100: 0, 50: 1, 10: 0 });
+  });
+
+  it('with the 10-yen hopper low, takes only coins whose change it can pay (the others come back)', async () => {
+    const h10 = hopperDev.byYen(10);
+    const stock = h10.coins;
+    h10.coins = 0;
+    await unit.refreshLevels();
+    expect(unit.canPayChange(30)).toBe(false);
+    expect(unit.canPayChange(50)).toBe(true);
+    expect(unit.acceptedValues(120)).toEqual([10, 50, 100]);
+    seen.length = 0;
+    const paying = unit.openPayment(120);
+    await until(() => acceptorDev.acceptor.accepting);
+    expect(acceptorDev.acceptor.enabledValues).toEqual([10, 50, 100]);
+    expect(acceptorDev.acceptor.insert(500)).toBe('inhibited'); // 380 change needs 10-yen coins
+    expect(acceptorDev.acceptor.insert(100)).toBe('accepted');
+    await until(() => seen.some((e) => e.type === 'inserted'));
+    await until(() => !acceptorDev.acceptor.enabledValues.includes(50));
+    expect(acceptorDev.acceptor.enabledValues).toEqual([10]);
+    expect(acceptorDev.acceptor.insert(50)).toBe('inhibited'); // 30 change cannot be paid: handed back
+    expect(acceptorDev.acceptor.insert(10)).toBe('accepted');
+    expect(acceptorDev.acceptor.insert(10)).toBe('accepted');
+    expect(await paying).toEqual({ ok: true, totalYen: 120, changeYen: 0 });
+    h10.coins = stock;
+    await unit.refreshLevels();
   });
 
   it('keeps counting across an acceptor cable pull: coins taken while away are credited once', async () => {

@@ -2,17 +2,20 @@ import type { SerialTransportFactory } from '../transport.js';
 import type { Logger } from '../../../common/log.js';
 import { CcTalkBus } from './cctalk-bus.js';
 import { CoinAcceptor, type CoinEvent } from './coin-acceptor.js';
-import { Hopper, HOPPER_COIN_YEN, type DispenseResult } from './hopper.js';
+import { Hopper, HOPPER_COIN_YEN, HOPPERS, type DispenseResult, type HopperLevel } from './hopper.js';
 import { DeviceLink } from './link.js';
+import { planChange, type CoinStock } from './change-plan.js';
 
 /** The fee for one certificate. */
 export const FEE_PER_COPY_YEN = 120;
 
 export type PaymentEvent =
-  | { type: 'inserted'; yen: number; totalYen: number }
+  | { type: 'inserted'; yen: number; totalYen: number; source?: 'coin' | 'note' }
   | { type: 'rejected' }
   | { type: 'fault'; code: 'COIN_ACCEPTOR_JAM' | 'COIN_EVENTS_LOST' | 'DEVICE_DISCONNECTED' }
   | { type: 'acceptor'; connected: boolean }
+  /** The coin values the entry takes changed during a payment (a coin left change that cannot be paid). */
+  | { type: 'accepting'; values: number[] }
   | { type: 'hopper'; connected: boolean };
 
 export type PaymentResult =
@@ -23,9 +26,23 @@ export type ChangeResult =
   | { ok: true; paidYen: number }
   | { ok: false; code: Exclude<DispenseResult, { ok: true }>['code']; paidYen: number };
 
+/** One change hopper as the kiosk knows it (for the heartbeat and the pre-payment check). */
+export interface HopperReport {
+  yen: number;
+  address: number;
+  connected: boolean;
+  /** The low-level sensor tripped: not used for change (a refund still tries it). */
+  low: boolean;
+  /** A payout ran it dry (or it jammed): not used until its sensor reads above low again. */
+  empty: boolean;
+}
+
 export interface CoinUnitOptions {
   acceptor: SerialTransportFactory;
+  /** The change hoppers' ccTalk line (multi-drop: one address per coin value, see `HOPPERS`). */
   hopper: SerialTransportFactory;
+  /** The hoppers on that line; default `HOPPERS` (100, 50, 10 yen at addresses 5, 4, 3). */
+  hoppers?: readonly { address: number; yen: number }[];
   /** Event-buffer poll interval (ccTalk asks for well under 1 s with a 5-event buffer). Default 100 ms. */
   pollMs?: number;
   /** ccTalk reply timeout. Default 250 ms. */
@@ -40,12 +57,25 @@ interface OpenPayment {
   amount: number;
   total: number;
   settle(r: PaymentResult): void;
+  /** Coin values the entry takes now (those whose change can be paid); a key for "changed?". */
+  accepting: string;
+}
+
+interface HopperSlot {
+  hopper: Hopper;
+  yen: number;
+  address: number;
+  up: boolean;
+  level: HopperLevel | undefined;
+  empty: boolean;
 }
 
 /**
- * The coin unit: a ccTalk coin acceptor and a 10-yen hopper. Coins are accepted only while a payment is
- * open; each coin event is counted once; change is paid by the hopper and a short payout is reported with
- * the amount actually paid, so the kiosk never charges silently.
+ * The coin unit: a ccTalk coin acceptor and change hoppers for 100, 50 and 10 yen on one multi-drop line.
+ * Coins are accepted only while a payment is open, and only those whose change the hoppers can pay (the
+ * others' channels are inhibited, so the acceptor hands them straight back); each coin event is counted
+ * once; change is paid in the fewest coins, falling back to smaller coins when a hopper runs dry, and a
+ * short payout is reported with the amount actually paid, so the kiosk never charges silently.
  */
 export class CoinUnit {
   readonly #acceptorLink: DeviceLink;
@@ -55,8 +85,10 @@ export class CoinUnit {
   readonly #listeners = new Set<(e: PaymentEvent) => void>();
   #acceptor: CoinAcceptor | undefined;
   #acceptorUp = false;
-  #hopper: Hopper | undefined;
+  readonly #slots: HopperSlot[] = [];
+  readonly #hopperSpec: readonly { address: number; yen: number }[];
   #hopperUp = false;
+  #completing = false;
   #payment: OpenPayment | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = true;
@@ -70,6 +102,8 @@ export class CoinUnit {
     const timeoutMs = options.replyTimeoutMs ?? 250;
     this.#pollMs = options.pollMs ?? 100;
     this.#log = options.logger;
+    this.#hopperSpec = options.hoppers ?? HOPPERS;
+    const hopperPollMs = options.hopperPollMs ?? 50;
     this.#acceptorLink = new DeviceLink(
       options.acceptor,
       async (t) => {
@@ -82,7 +116,8 @@ export class CoinUnit {
           this.#log?.warn('coin.acceptor-init-failed', { code: r.code });
           return false;
         }
-        if (this.#payment) await this.#acceptor.setAccepting(true);
+        const open = this.#payment;
+        if (open) await this.#acceptor.setAccepting(true, this.acceptedValues(open.amount, open.total));
         this.#acceptorUp = true;
         this.#emit({ type: 'acceptor', connected: true });
         this.#schedulePoll(0);
@@ -101,18 +136,30 @@ export class CoinUnit {
       options.hopper,
       async (t) => {
         const bus = new CcTalkBus(t, { timeoutMs });
-        if (this.#hopper) this.#hopper.bus = bus;
-        else this.#hopper = new Hopper(bus, undefined, options.hopperPollMs ?? 50);
-        const r = await this.#hopper.init();
-        if (!r.ok) {
-          this.#log?.warn('coin.hopper-init-failed', { code: r.code });
-          return false;
+        if (this.#slots.length === 0)
+          for (const h of this.#hopperSpec)
+            this.#slots.push({
+              hopper: new Hopper(bus, h.address, hopperPollMs),
+              yen: h.yen,
+              address: h.address,
+              up: false,
+              level: undefined,
+              empty: false,
+            });
+        for (const slot of this.#slots) {
+          slot.hopper.bus = bus;
+          const r = await slot.hopper.init();
+          slot.up = r.ok;
+          if (!r.ok) this.#log?.warn('coin.hopper-init-failed', { code: r.code, yen: slot.yen });
         }
+        if (!this.#slots.some((x) => x.up)) return false;
+        await this.refreshLevels();
         this.#hopperUp = true;
         this.#emit({ type: 'hopper', connected: true });
         return true;
       },
       () => {
+        for (const slot of this.#slots) slot.up = false;
         if (!this.#hopperUp) return;
         this.#hopperUp = false;
         this.#log?.warn('coin.hopper-disconnected', { code: 'DEVICE_DISCONNECTED' });
@@ -128,6 +175,54 @@ export class CoinUnit {
 
   get hopperConnected(): boolean {
     return this.#hopperUp;
+  }
+
+  /** Each hopper's state, for the heartbeat and the operator. */
+  get hoppers(): HopperReport[] {
+    return this.#slots.map((x) => ({
+      yen: x.yen,
+      address: x.address,
+      connected: x.up,
+      low: x.level?.low ?? false,
+      empty: x.empty,
+    }));
+  }
+
+  /** Reads every hopper's level sensor; a hopper marked empty is usable again once it reads above low. */
+  async refreshLevels(): Promise<void> {
+    await this.#revive();
+    for (const slot of this.#slots) {
+      if (!slot.up) continue;
+      const r = await slot.hopper.level();
+      if (!r.ok) {
+        this.#log?.warn('coin.hopper-level-failed', { code: r.code, yen: slot.yen });
+        continue;
+      }
+      slot.level = r.level;
+      if (slot.empty && r.level.lowSensor && !r.level.low) slot.empty = false;
+    }
+  }
+
+  /** Whether the hoppers can pay `yen` of change now without touching a low or empty hopper. */
+  canPayChange(yen: number): boolean {
+    if (yen === 0) return true;
+    return planChange(yen, this.#stocks(true)) !== undefined;
+  }
+
+  /** Whether a coin or note of `yen` may go into the open payment now (its change, if any, can be paid). */
+  accepts(yen: number): boolean {
+    const p = this.#payment;
+    if (!p) return false;
+    return p.total + yen <= p.amount || this.canPayChange(p.total + yen - p.amount);
+  }
+
+  /**
+   * The coin values the entry takes for a payment of `amountYen` with `paidYen` already in, given the
+   * hoppers now (before a payment: which coins need no change the kiosk cannot pay).
+   */
+  acceptedValues(amountYen: number, paidYen = 0, values?: readonly number[]): number[] {
+    const all = values ?? [...new Set(this.#acceptor?.channels.values() ?? [])].sort((a, b) => a - b);
+    return all.filter((v) => paidYen + v <= amountYen || this.canPayChange(paidYen + v - amountYen));
   }
 
   get paymentOpen(): boolean {
@@ -175,9 +270,11 @@ export class CoinUnit {
       throw Object.assign(new Error('a payment is already open'), { code: 'COIN_PAYMENT_OPEN' as const });
     if (!this.#acceptorUp || !this.#acceptor) return { ok: false, code: 'DEVICE_DISCONNECTED', totalYen: 0 };
     const result = new Promise<PaymentResult>((settle) => {
-      this.#payment = { amount: amountYen, total: 0, settle };
+      this.#payment = { amount: amountYen, total: 0, settle, accepting: '' };
     });
-    const on = await this.#acceptor.setAccepting(true);
+    const values = this.acceptedValues(amountYen, 0);
+    this.#payment!.accepting = values.join(',');
+    const on = await this.#acceptor.setAccepting(true, values);
     if (!on.ok) {
       this.#settle({
         ok: false,
@@ -198,28 +295,88 @@ export class CoinUnit {
     return this.payChange(p.total);
   }
 
-  /** Pays `yen` (a multiple of 10) from the hopper; `paidYen` is what actually came out. */
+  /**
+   * Pays `yen` (a multiple of 10) in the fewest coins the hoppers can give; when one runs dry or jams
+   * mid-way, the rest is planned again from the others. `paidYen` is what actually came out.
+   */
   async payChange(yen: number): Promise<ChangeResult> {
     if (!Number.isInteger(yen) || yen < 0 || yen % HOPPER_COIN_YEN !== 0)
       throw Object.assign(new TypeError(`yen: a non-negative multiple of ${HOPPER_COIN_YEN} is required`), {
         code: 'HOPPER_BAD_AMOUNT' as const,
       });
     if (yen === 0) return { ok: true, paidYen: 0 };
-    if (!this.#hopperUp || !this.#hopper) return { ok: false, code: 'DEVICE_DISCONNECTED', paidYen: 0 };
-    let coins = yen / HOPPER_COIN_YEN;
+    if (!this.#hopperUp) return { ok: false, code: 'DEVICE_DISCONNECTED', paidYen: 0 };
+    await this.#revive();
     let paid = 0;
-    while (coins > 0) {
-      const batch = Math.min(coins, 255);
-      const r = await this.#hopper.dispense(batch);
-      paid += r.paid;
-      if (!r.ok) {
-        this.#log?.error('coin.change-short', { code: r.code, dueYen: yen, paidYen: paid * HOPPER_COIN_YEN });
-        return { ok: false, code: r.code, paidYen: paid * HOPPER_COIN_YEN };
+    let lastFailure: Exclude<DispenseResult, { ok: true }>['code'] = 'HOPPER_EMPTY';
+    // Each round either pays everything or takes one hopper out: at most one round per hopper, plus one.
+    for (let round = 0; round <= this.#slots.length; round++) {
+      const left = yen - paid;
+      if (left === 0) break;
+      const plan = planChange(left, this.#stocks(false));
+      if (!plan) break;
+      let short = false;
+      for (const [value, count] of plan) {
+        const slot = this.#slots.find((x) => x.yen === value && x.up && !x.empty)!;
+        let coins = count;
+        while (coins > 0) {
+          const batch = Math.min(coins, 255);
+          const r = await slot.hopper.dispense(batch);
+          paid += r.paid * value;
+          if (!r.ok) {
+            lastFailure = r.code;
+            slot.empty = true; // dry or jammed: not used again until its sensor reads above low
+            if (r.code === 'DEVICE_DISCONNECTED') slot.up = false;
+            this.#log?.warn('coin.hopper-short', { code: r.code, yen: value, paidCoins: r.paid });
+            short = true;
+            break;
+          }
+          coins -= batch;
+        }
+        if (short) break;
       }
-      coins -= batch;
     }
-    this.#log?.info('coin.change-paid', { paidYen: paid * HOPPER_COIN_YEN });
-    return { ok: true, paidYen: paid * HOPPER_COIN_YEN };
+    if (paid < yen) {
+      this.#log?.error('coin.change-short', { code: lastFailure, dueYen: yen, paidYen: paid });
+      return { ok: false, code: lastFailure, paidYen: paid };
+    }
+    this.#log?.info('coin.change-paid', { paidYen: paid });
+    return { ok: true, paidYen: paid };
+  }
+
+  /**
+   * A credit from another cash device (the note validator's stacked note) toward the open payment. The
+   * payment completes as with coins; a cancel pays it back in coins.
+   */
+  addCredit(yen: number): boolean {
+    const p = this.#payment;
+    if (!p) {
+      this.#strayYen += yen;
+      this.#log?.warn('coin.stray-credit', { yen, source: 'note' });
+      return false;
+    }
+    p.total += yen;
+    this.#emit({ type: 'inserted', yen, totalYen: p.total, source: 'note' });
+    void this.#afterCredit();
+    return true;
+  }
+
+  /** Tries again to bring up a hopper whose init failed while the line is up (a lost reply under load). */
+  async #revive(): Promise<void> {
+    if (!this.#hopperUp) return;
+    for (const slot of this.#slots) {
+      if (slot.up) continue;
+      const r = await slot.hopper.init();
+      slot.up = r.ok;
+      if (r.ok) this.#log?.info('coin.hopper-up', { yen: slot.yen });
+    }
+  }
+
+  /** Hoppers usable for a payout: `strict` leaves out low ones (planning change before taking money). */
+  #stocks(strict: boolean): CoinStock[] {
+    return this.#slots
+      .filter((x) => x.up && !x.empty && !(strict && x.level?.low))
+      .map((x) => ({ yen: x.yen, max: Infinity }));
   }
 
   async #closeEntry(): Promise<void> {
@@ -253,14 +410,36 @@ export class CoinUnit {
       return;
     }
     for (const e of r.events) this.#onCoinEvent(e);
+    if (r.events.length > 0) await this.#afterCredit();
+  }
+
+  /** After a credit: complete the payment when covered, else re-inhibit coins whose change is not payable. */
+  async #afterCredit(): Promise<void> {
     const p = this.#payment;
-    if (p && p.total >= p.amount) {
-      await acceptor.setAccepting(false);
-      const late = await acceptor.poll();
-      if (late.ok) for (const e of late.events) this.#onCoinEvent(e);
-      this.#settle({ ok: true, totalYen: p.total, changeYen: p.total - p.amount });
-      this.#log?.info('coin.payment-complete', { totalYen: p.total, changeYen: p.total - p.amount });
+    const acceptor = this.#acceptor;
+    if (!p || !acceptor || this.#completing) return;
+    if (p.total >= p.amount) {
+      this.#completing = true;
+      try {
+        if (this.#acceptorUp) {
+          await acceptor.setAccepting(false);
+          const late = await acceptor.poll();
+          if (late.ok) for (const e of late.events) this.#onCoinEvent(e);
+        }
+        this.#settle({ ok: true, totalYen: p.total, changeYen: p.total - p.amount });
+        this.#log?.info('coin.payment-complete', { totalYen: p.total, changeYen: p.total - p.amount });
+      } finally {
+        this.#completing = false;
+      }
+      return;
     }
+    const values = this.acceptedValues(p.amount, p.total);
+    const key = values.join(',');
+    if (key === p.accepting || !this.#acceptorUp) return;
+    p.accepting = key;
+    this.#log?.info('coin.accepting', { values: key });
+    this.#emit({ type: 'accepting', values });
+    await acceptor.setAccepting(true, values);
   }
 
   #onCoinEvent(e: CoinEvent): void {

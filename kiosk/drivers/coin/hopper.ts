@@ -1,8 +1,26 @@
 import { ADDRESS, HEADER } from './cctalk-frame.js';
 import type { BusFailure, CcTalkBus } from './cctalk-bus.js';
 
-/** The hopper holds 10-yen coins; change is paid in 10-yen coins (documented in hardware-sim/README.md). */
+/** The smallest coin a hopper pays (the 10-yen hopper); every amount paid out is a multiple of it. */
 export const HOPPER_COIN_YEN = 10;
+
+/** The kiosk's change hoppers on one ccTalk line (multi-drop), one address per coin value. */
+export const HOPPERS: readonly { address: number; yen: number }[] = [
+  { address: ADDRESS.hopper100, yen: 100 },
+  { address: ADDRESS.hopper50, yen: 50 },
+  { address: ADDRESS.hopper, yen: 10 },
+];
+
+/** Header 217 reply bits. */
+export const LEVEL_FLAG = { low: 0x01, high: 0x02, lowSensor: 0x10, highSensor: 0x20 } as const;
+
+export interface HopperLevel {
+  /** At or below the low-level sensor ("nearly empty"). */
+  low: boolean;
+  high: boolean;
+  /** Whether a low-level sensor is fitted (without one, `low` says nothing). */
+  lowSensor: boolean;
+}
 
 /** Test hopper (163) register 1 bits used here. */
 export const HOPPER_FLAG = { maxCurrentExceeded: 0x01, payoutTimeout: 0x02, optoBlocked: 0x20 } as const;
@@ -47,6 +65,22 @@ export class Hopper {
     if (sn.data.length !== 3) return { ok: false, code: 'COIN_BAD_FRAME' };
     this.#serial = [...sn.data];
     return { ok: true };
+  }
+
+  /** `217 Request payout high / low status`: the level sensors. */
+  async level(): Promise<{ ok: true; level: HopperLevel } | { ok: false; code: BusFailure }> {
+    const r = await this.bus.request(this.address, HEADER.requestPayoutHighLowStatus);
+    if (!r.ok) return r;
+    if (r.data.length !== 1) return { ok: false, code: 'COIN_BAD_FRAME' };
+    const b = r.data[0]!;
+    return {
+      ok: true,
+      level: {
+        low: (b & LEVEL_FLAG.low) !== 0,
+        high: (b & LEVEL_FLAG.high) !== 0,
+        lowSensor: (b & LEVEL_FLAG.lowSensor) !== 0,
+      },
+    };
   }
 
   async status(): Promise<{ ok: true; status: HopperStatus } | { ok: false; code: BusFailure }> {

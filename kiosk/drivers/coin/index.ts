@@ -5,9 +5,19 @@ export {
   type PaymentEvent,
   type PaymentResult,
   type ChangeResult,
+  type HopperReport,
 } from './coin-unit.js';
+export { planChange, coinCount, type CoinStock } from './change-plan.js';
 export { CoinAcceptor, yenOfCoinId, type CoinEvent } from './coin-acceptor.js';
-export { Hopper, HOPPER_COIN_YEN, HOPPER_FLAG, type DispenseResult } from './hopper.js';
+export {
+  Hopper,
+  HOPPER_COIN_YEN,
+  HOPPER_FLAG,
+  HOPPERS,
+  LEVEL_FLAG,
+  type DispenseResult,
+  type HopperLevel,
+} from './hopper.js';
 export { CcTalkBus, type BusResult, type BusFailure } from './cctalk-bus.js';
 export {
   CcTalkDecoder,

@@ -43,14 +43,30 @@ export const SCREEN_GALLERY: Record<ScreenName, ScreenView[]> = {
     { screen: 'preview', preview: LONGEST, certType: 'overseas', copies: 10, fee: 1200 },
     { screen: 'preview', preview: LONGEST, certType: 'domestic', copies: 1, fee: 120 },
   ],
-  payment: [{ screen: 'payment', due: 1200, inserted: 500 }],
-  printing: [{ screen: 'printing', copy: 2, copies: 10 }],
+  payment: [
+    { screen: 'payment', due: 1200, inserted: 500 },
+    { screen: 'payment', due: 600, inserted: 100, accepts: [10, 50, 100], exactOnly: true },
+  ],
+  'payment-blocked': [{ screen: 'payment-blocked', code: 'PRINTER_PAPER_OUT', fee: 1200 }],
+  printing: [
+    { screen: 'printing', copy: 2, copies: 10 },
+    {
+      screen: 'printing',
+      copy: 2,
+      copies: 10,
+      fault: 'PRINTER_PAPER_OUT',
+      refundAt: 0,
+      refundOffered: true,
+      refund: 1080,
+    },
+  ],
   'print-failed': [
     { screen: 'print-failed', code: 'PRINTER_PAPER_OUT', printed: 1, copies: 10, refund: 1080 },
   ],
   'take-certificate': [
     { screen: 'take-certificate', copies: 2, reminder: true, notice: 'KIOSK_CHANGE_NOT_PAID' },
     { screen: 'take-certificate', copies: 1, reminder: false, notice: null },
+    { screen: 'take-certificate', copies: 1, reminder: false, notice: 'KIOSK_PARTLY_REFUNDED', change: 1080 },
   ],
   ended: [
     { screen: 'ended', reason: 'refunded', refunded: 1200, cardOnReader: true, reminder: true },

@@ -6,6 +6,7 @@ import type {
   CardReadResult,
   CertificatePort,
   Clock,
+  CashCheck,
   CoinPort,
   Done,
   Failure,
@@ -203,12 +204,26 @@ export class FakePinPad implements PinPadPort {
 
 export class FakeCoin implements CoinPort {
   readonly credits = new Emitter<number>();
+  readonly acceptsNow = new Emitter<number[]>();
+  /** What the pre-payment check answers. */
+  checkResult: CashCheck | Failure = { ok: true, accepts: [10, 50, 100, 500, 1000], exactOnly: false };
+  /** Fees the flow checked before payment, and how many times it opened the entry. */
+  readonly checked: number[] = [];
+  enabled = 0;
+  async check(due: number): Promise<CashCheck | Failure> {
+    this.checked.push(due);
+    return this.checkResult;
+  }
+  onAccepts(listener: (accepts: number[]) => void): () => void {
+    return this.acceptsNow.on(listener);
+  }
   accepting = false;
   enableFails: string | null = null;
   /** Pay out at most this much per call, then fail (hopper empty). */
   payoutLimit = Infinity;
   readonly payouts: number[] = [];
   async enable(_due: number): Promise<Done> {
+    this.enabled++;
     if (this.enableFails) return { ok: false, code: this.enableFails };
     this.accepting = true;
     return { ok: true };
@@ -254,12 +269,49 @@ export class FakeCoin implements CoinPort {
 
 export class FakePrinter implements PrinterPort {
   readonly taken = new Emitter<void>();
+  readonly faults = new Emitter<string | null>();
+  /** The printer's fault now (paper out, …), or null when ready. */
+  fault: string | null = null;
   /** Results of the next jobs, in order; `ok` when the queue is empty. */
   readonly results: Done[] = [];
   readonly jobs: { document: Uint8Array; jobName: string }[] = [];
   gate: Gate<void> | null = null;
+  /** Jobs after this many wait (a job held by a fault) until `release` or `cancel`. */
+  holdAfter: number | null = null;
+  #held: Gate<Done> | null = null;
+  #started = 0;
+  cancels = 0;
+  /** Sets or clears the printer's fault and reports it, as the driver's state events do. */
+  setFault(code: string | null): void {
+    this.fault = code;
+    this.faults.emit(code);
+  }
+  /** Ends the held job with `result`. */
+  release(result: Done = { ok: true }): void {
+    this.#held?.resolve(result);
+  }
+  get holding(): boolean {
+    return this.#held !== null;
+  }
+  async check(_copies: number): Promise<Done> {
+    return this.fault ? { ok: false, code: this.fault } : { ok: true };
+  }
+  onFault(listener: (code: string | null) => void): () => void {
+    return this.faults.on(listener);
+  }
+  async cancel(): Promise<void> {
+    this.cancels++;
+    this.release({ ok: false, code: 'PRINTER_JOB_CANCELLED' });
+  }
   async print(document: Uint8Array, jobName: string): Promise<Done> {
     if (this.gate) await this.gate.promise;
+    this.#started++;
+    if (this.holdAfter !== null && this.#started > this.holdAfter) {
+      this.#held = new Gate<Done>();
+      const held = await this.#held.promise;
+      this.#held = null;
+      if (!held.ok) return held;
+    }
     const r = this.results.shift() ?? { ok: true };
     if (r.ok) this.jobs.push({ document: document.slice(), jobName });
     return r;
