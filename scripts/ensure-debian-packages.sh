@@ -6,7 +6,8 @@ set -euo pipefail
 # socat: virtual serial port pairs; chromium: browser tests; libusb-1.0-0: node-hid at run time;
 # poppler-utils: the printer simulator's PDF renderer (pdftoppm); postgresql: server-mode database tests;
 # libnfc-bin, libnfc-pn53x-examples: nfc-list and pn53x-tamashell drive the PN532 emulator in the interop test.
-packages=(socat chromium libusb-1.0-0 poppler-utils postgresql libnfc-bin libnfc-pn53x-examples)
+# zbar-tools: zbarimg, a QR decoder that is not ours, reads the QR codes on the printer simulator's page images.
+packages=(socat chromium libusb-1.0-0 poppler-utils postgresql libnfc-bin libnfc-pn53x-examples zbar-tools)
 
 missing=()
 for p in "${packages[@]}"; do

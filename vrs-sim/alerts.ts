@@ -15,7 +15,10 @@ export type AlertKind =
   | 'forged-card'
   | 'replayed-auth'
   | 'many-residents'
-  | 'record-corrupt';
+  | 'record-corrupt'
+  | 'key-missing'
+  | 'key-mismatch'
+  | 'shredded-key-present';
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
@@ -32,6 +35,9 @@ const SEVERITY: Record<AlertKind, AlertSeverity> = {
   'replayed-auth': 'critical',
   'many-residents': 'critical',
   'record-corrupt': 'critical',
+  'key-missing': 'critical',
+  'key-mismatch': 'critical',
+  'shredded-key-present': 'critical',
 };
 
 export interface Alert {

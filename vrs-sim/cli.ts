@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseCliArgs } from '../common/cli-args.js';
@@ -11,7 +11,19 @@ import { SigningKeys } from './certs/signing-keys.js';
 import { CertificateIssuer } from './certs/issuer.js';
 import { ensureVdsNcSigner } from './certs/pki.js';
 import { KeyStore } from './storage/keystore.js';
-import { ResidentStore } from './storage/store.js';
+import { ResidentStore, VrsStoreError } from './storage/store.js';
+import { AlertCenter } from './alerts.js';
+import { checkSigningKeysPresent } from './storage/signing-guard.js';
+import { MIN_CELL, SUPPRESSION_NOTE, suppressSmallOutcomes } from './aggregates.js';
+import {
+  issueCredential,
+  listCredentials,
+  recordAccess,
+  resolveCredential,
+  revokeCredential,
+} from './credentials.js';
+import type { Role } from './service.js';
+import { createLogger } from '../common/log.js';
 import { startVrs, type RunningVrs } from './start.js';
 
 export interface CliIo {
@@ -37,10 +49,15 @@ export const USAGE = `usage: npm run vrs -- [command] [options]
   shred <municipality>        destroy the municipality's data key (crypto-shredding, irreversible)
   revoke <certificate-id>     revoke a certificate (its rid appears in the CRL)
   rotate-key                  new SHC signing key; the old one stays published
-  counts --role ROLE          aggregate counts visible to ROLE (municipality:CODE, prefecture:CODE, national)
-  audit --role ROLE           issuance outcome counts visible to ROLE
-  lookup --role municipality:CODE   read a My Number on stdin, print that resident's record (own municipality only)
+  counts --credential FILE    aggregate counts visible to the credential's role (small cells suppressed
+                              for prefecture:CODE and national)
+  audit --credential FILE     issuance outcome counts visible to the credential's role
+  lookup --credential FILE    read a My Number on stdin, print that resident's record (municipality role,
+                              own municipality only)
+  credential issue --role ROLE --out FILE   (administrator) issue a role credential: writes FILE (0600)
+  credential revoke ID | credential list
   alerts                      recent intrusion-detection alerts
+  A role comes only from a credential (--credential FILE, or VRS_CREDENTIAL), never from an argument.
 options: --state-dir DIR (VRS_STATE_DIR, default .state/vrs)  --db-url URL (DATABASE_URL)
   serve: --lgwan-host H --lgwan-port P --https-host H --https-port P --relay-key KEY (repeatable;
   VRS_RELAY_PUBLIC_KEYS, comma-separated) --card-ca KEY (VRS_CARD_CA_PUBLIC_KEY) or --sim-state-dir DIR
@@ -87,10 +104,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     'per-municipality': { type: 'string' },
     municipality: { type: 'string', multiple: true },
     role: { type: 'string' },
+    credential: { type: 'string' },
+    out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const env = io.env;
-  const [command = 'serve', arg] = positionals;
+  const [command = 'serve', arg, arg2] = positionals;
   if (values.help) {
     io.out(USAGE);
     return 0;
@@ -107,13 +126,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'the VRS server is running on this embedded database; stop it first, or use DATABASE_URL',
       );
     const db = await openDb({ url: dbUrl, dataDir: join(stateDir, 'db') });
+    // Key trouble found by a command is an alert like the server's (stored, and logged on stderr).
+    const alerts = new AlertCenter({ db, log: createLogger('vrs-cli', (l) => io.err(l)) });
     try {
-      return await fn(db, await ResidentStore.open(db, new KeyStore(join(stateDir, 'keys'))));
+      const store = await ResidentStore.open(db, new KeyStore(join(stateDir, 'keys')), {
+        alert: (kind, text) => alerts.raise(kind, { source: 'key-store', text }),
+      });
+      return await fn(db, store);
+    } catch (err) {
+      if (err instanceof VrsStoreError) throw new CliError(err.code, err.message);
+      throw err;
     } finally {
+      await alerts.flushed();
       await db.close();
     }
   };
-  const role = () => {
+  /** The role named by `--role`: only for `credential issue` (the administrator says what to issue). */
+  const issuedRole = (): Role => {
     if (values.role === undefined) throw new CliError('CLI_BAD_ARGUMENT', '--role is required');
     try {
       return parseRole(values.role);
@@ -121,6 +150,38 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       throw new CliError('CLI_BAD_ARGUMENT', (err as Error).message);
     }
   };
+  /** The role the presented credential was issued for (the database's record), never an argument. */
+  const credentialRole = async (db: Db): Promise<{ id: string; role: Role }> => {
+    if (values.role !== undefined)
+      throw new CliError(
+        'CLI_BAD_ARGUMENT',
+        '--role is not accepted: a role comes from a credential (--credential FILE or VRS_CREDENTIAL); ' +
+          'an administrator issues one with `credential issue --role ROLE --out FILE`',
+      );
+    const path = values.credential ?? env['VRS_CREDENTIAL'];
+    if (path === undefined || path === '')
+      throw new CliError(
+        'VRS_CREDENTIAL_INVALID',
+        'a credential is required: --credential FILE (or VRS_CREDENTIAL)',
+      );
+    let text: string;
+    try {
+      if ((statSync(path).mode & 0o077) !== 0)
+        throw new CliError(
+          'VRS_CREDENTIAL_INVALID',
+          'the credential file is readable by others: chmod 600 it',
+        );
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      throw new CliError('VRS_CREDENTIAL_INVALID', 'the credential file cannot be read');
+    }
+    const r = await resolveCredential(db, text);
+    if (!r.ok) throw new CliError(r.code, 'the credential is not valid (malformed, unknown or revoked)');
+    return r;
+  };
+  const suppression = (role: Role) =>
+    role.kind === 'municipality' ? {} : { suppression: { minimumCell: MIN_CELL, note: SUPPRESSION_NOTE } };
 
   switch (command) {
     case 'serve': {
@@ -173,6 +234,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     case 'seed': {
       const codes = values.municipality ?? MUNICIPALITIES.map((m) => m.code);
+      // Named municipalities must all be seedable (a shredded one is an error); "all" leaves those out.
+      const named = values.municipality !== undefined;
       for (const c of codes)
         if (findMunicipality(c) === undefined)
           throw new CliError('CLI_BAD_ARGUMENT', `municipality ${c} is not participating`);
@@ -183,12 +246,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       );
       return withStore(async (_db, store) => {
         const t0 = performance.now();
-        const r = await seedStore(store, { perMunicipality: per, seed, municipalities: codes });
+        const r = await seedStore(store, {
+          perMunicipality: per,
+          seed,
+          ...(named ? { municipalities: codes } : {}),
+        });
         const s = (performance.now() - t0) / 1000;
         io.out(
           JSON.stringify({
             inserted: r.inserted,
             skipped: r.skipped,
+            refused: r.refused,
             seconds: Number(s.toFixed(2)),
             perSecond: Math.round(r.inserted / s),
           }),
@@ -199,15 +267,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     case 'shred': {
       if (arg === undefined || findMunicipality(arg) === undefined)
         throw new CliError('CLI_BAD_ARGUMENT', 'shred: a participating municipality code is required');
-      const keys = new KeyStore(join(stateDir, 'keys'));
-      const destroyed = keys.shred(arg);
-      // The key is what matters; the database flag is informative (set now when the database is reachable).
-      if (dbUrl || !serverRunning(stateDir))
-        await withStore((_db, store) => store.markShredded(arg)).catch(() => undefined);
-      io.out(JSON.stringify({ municipality: arg, keyDestroyed: destroyed, shredded: true }));
+      // The database's record is the authority: write it first when the database is reachable (with embedded
+      // PGlite and the server running, the server records it when it next touches the municipality: the
+      // tombstone left below tells it). Then the key is destroyed.
+      let recorded = false;
+      if (dbUrl || !serverRunning(stateDir)) {
+        await withStore((_db, store) => store.markShredded(arg));
+        recorded = true;
+      }
+      const destroyed = new KeyStore(join(stateDir, 'keys')).shred(arg);
+      io.out(JSON.stringify({ municipality: arg, keyDestroyed: destroyed, shredded: true, recorded }));
       return 0;
     }
     case 'rotate-key': {
+      // With embedded PGlite and the server running, the server checked the keys when it started.
+      if (dbUrl || !serverRunning(stateDir)) await withStore((db) => checkSigningKeysPresent(db, stateDir));
       const kid = new SigningKeys(join(stateDir, 'signing')).rotate();
       io.out(JSON.stringify({ activeKid: kid }));
       return 0;
@@ -215,6 +289,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     case 'revoke': {
       if (arg === undefined) throw new CliError('CLI_BAD_ARGUMENT', 'revoke: a certificate id is required');
       return withStore(async (db) => {
+        await checkSigningKeysPresent(db, stateDir);
         const issuer = new CertificateIssuer({
           db,
           keys: new SigningKeys(join(stateDir, 'signing')),
@@ -226,31 +301,64 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return revoked ? 0 : 1;
       });
     }
-    case 'counts': {
-      const r = role();
-      return withStore(async (_db, store) => {
+    case 'counts':
+      return withStore(async (db, store) => {
+        const { id, role: r } = await credentialRole(db);
+        await recordAccess(db, { credentialId: id, role: r, action: 'counts' });
+        const municipalities = await new VrsService(store).as(r).counts();
+        io.out(JSON.stringify({ role: roleName(r), ...suppression(r), municipalities }));
+        return 0;
+      });
+    case 'audit':
+      return withStore(async (db, store) => {
+        const { id, role: r } = await credentialRole(db);
+        await recordAccess(db, { credentialId: id, role: r, action: 'audit' });
+        const scope = (await new VrsService(store).as(r).counts()).map((c) => c.municipality);
+        const outcomes = await auditCounts(db, scope);
         io.out(
-          JSON.stringify({ role: roleName(r), municipalities: await new VrsService(store).as(r).counts() }),
+          JSON.stringify({
+            role: roleName(r),
+            ...suppression(r),
+            outcomes: r.kind === 'municipality' ? outcomes : suppressSmallOutcomes(outcomes),
+          }),
         );
         return 0;
       });
-    }
-    case 'audit': {
-      const r = role();
-      return withStore(async (db, store) => {
-        const scope = (await new VrsService(store).as(r).counts()).map((c) => c.municipality);
-        io.out(JSON.stringify({ role: roleName(r), outcomes: await auditCounts(db, scope) }));
-        return 0;
+    case 'credential':
+      return withStore(async (db) => {
+        if (arg === 'issue') {
+          const r = issuedRole();
+          const out = values.out;
+          if (out === undefined)
+            throw new CliError('CLI_BAD_ARGUMENT', 'credential issue: --out FILE is required');
+          if (existsSync(out)) throw new CliError('CLI_BAD_ARGUMENT', 'credential issue: --out file exists');
+          const file = await issueCredential(db, r);
+          writeFileSync(out, JSON.stringify(file) + '\n', { mode: 0o600, flag: 'wx' });
+          io.out(JSON.stringify({ id: file.id, role: file.role, file: out }));
+          return 0;
+        }
+        if (arg === 'revoke') {
+          if (arg2 === undefined)
+            throw new CliError('CLI_BAD_ARGUMENT', 'credential revoke: an id is required');
+          const revoked = await revokeCredential(db, arg2);
+          io.out(JSON.stringify({ id: arg2, revoked }));
+          return revoked ? 0 : 1;
+        }
+        if (arg === 'list') {
+          io.out(JSON.stringify(await listCredentials(db)));
+          return 0;
+        }
+        throw new CliError('CLI_BAD_ARGUMENT', 'credential: issue, revoke or list');
       });
-    }
-    case 'lookup': {
-      const r = role();
-      if (r.kind !== 'municipality')
-        throw new CliError('VRS_FORBIDDEN', 'lookup: only a municipality role sees residents');
-      const myNumber = (await io.readStdin()).trim();
-      if (!/^\d{12}$/.test(myNumber))
-        throw new CliError('CLI_BAD_ARGUMENT', 'lookup: 12 digits expected on stdin');
-      return withStore(async (_db, store) => {
+    case 'lookup':
+      return withStore(async (db, store) => {
+        const { id, role: r } = await credentialRole(db);
+        if (r.kind !== 'municipality')
+          throw new CliError('VRS_FORBIDDEN', 'lookup: only a municipality role sees residents');
+        const myNumber = (await io.readStdin()).trim();
+        if (!/^\d{12}$/.test(myNumber))
+          throw new CliError('CLI_BAD_ARGUMENT', 'lookup: 12 digits expected on stdin');
+        await recordAccess(db, { credentialId: id, role: r, action: 'lookup', municipality: r.code });
         const found = await new VrsService(store).as(r).findResident(r.code, myNumber);
         if (!found.ok) {
           io.out(JSON.stringify({ ok: false, code: found.code }));
@@ -259,7 +367,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io.out(JSON.stringify({ ok: true, record: found.record }));
         return 0;
       });
-    }
     case 'alerts':
       return withStore(async (db) => {
         const r = await db.query<{ detail: string }>(

@@ -85,6 +85,11 @@ describe('roles', () => {
       'residents',
       'residentsByDoseCount',
       'shredded',
+      'suppressed',
     ]);
+    // 40 residents a municipality: an aggregate role never sees a count from 1 to 9.
+    for (const m of all)
+      for (const n of [m.residents, m.doses, ...m.residentsByDoseCount])
+        expect(n === null || n === 0 || n >= 10).toBe(true);
   });
 });

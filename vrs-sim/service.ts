@@ -1,5 +1,6 @@
 import { MUNICIPALITIES, findMunicipality, findPrefecture } from './municipalities.js';
-import type { FindResult, MunicipalityCounts, ResidentStore } from './storage/store.js';
+import type { FindResult, ResidentStore } from './storage/store.js';
+import { suppressSmallCells, type PublishedCounts } from './aggregates.js';
 
 /**
  * Who is asking. A municipality works on its own partition only; a prefecture and the national
@@ -40,10 +41,13 @@ export interface RoleView {
   readonly role: Role;
   /** Municipality role, own municipality only; any other role or municipality: VRS_FORBIDDEN. */
   findResident(municipality: string, myNumber: string): Promise<FindResult | Forbidden>;
-  /** Aggregate counts of the municipalities this role oversees. */
-  counts(): Promise<MunicipalityCounts[]>;
+  /**
+   * Aggregate counts of the municipalities this role oversees: exact for a municipality's own figures;
+   * with small cells suppressed (`aggregates.ts`) for a prefecture and the nation.
+   */
+  counts(): Promise<PublishedCounts[]>;
   /** Counts of another scope: allowed only within this role's own scope. */
-  countsOf(municipality: string): Promise<{ ok: true; counts: MunicipalityCounts } | Forbidden>;
+  countsOf(municipality: string): Promise<{ ok: true; counts: PublishedCounts } | Forbidden>;
 }
 
 function scope(role: Role): string[] {
@@ -72,18 +76,22 @@ export class VrsService {
   as(role: Role): RoleView {
     const allowed = new Set(scope(role));
     const store = this.#store;
+    const publish =
+      role.kind === 'municipality'
+        ? (c: Parameters<typeof suppressSmallCells>[0]): PublishedCounts => ({ ...c, suppressed: false })
+        : (c: Parameters<typeof suppressSmallCells>[0]): PublishedCounts => suppressSmallCells(c);
     return {
       role,
       async findResident(municipality, myNumber) {
         if (role.kind !== 'municipality' || role.code !== municipality) return FORBIDDEN;
         return store.find(municipality, myNumber);
       },
-      counts: () => store.counts([...allowed]),
+      counts: async () => (await store.counts([...allowed])).map(publish),
       async countsOf(municipality) {
         if (!allowed.has(municipality)) return FORBIDDEN;
         const [c] = await store.counts([municipality]);
         if (c === undefined) return FORBIDDEN;
-        return { ok: true, counts: c };
+        return { ok: true, counts: publish(c) };
       },
     };
   }

@@ -21,6 +21,7 @@ import { seedStore } from './seed/seed.js';
 import { VrsService } from './service.js';
 import { KeyStore } from './storage/keystore.js';
 import { ResidentStore } from './storage/store.js';
+import { checkSigningKeysPresent } from './storage/signing-guard.js';
 
 export interface VrsOptions {
   /** Keys, TLS material, PGlite data and signing keys live here. */
@@ -98,7 +99,11 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
   };
   try {
     const keyStore = new KeyStore(join(o.stateDir, 'keys'));
-    const store = await ResidentStore.open(db, keyStore);
+    const alerts = new AlertCenter({ db, log: log.child('ids') });
+    cleanups.push(() => alerts.flushed());
+    const store = await ResidentStore.open(db, keyStore, {
+      alert: (kind, text) => alerts.raise(kind, { source: 'key-store', text }),
+    });
     if (o.seed !== undefined) {
       const t0 = performance.now();
       const r = await seedStore(store, {
@@ -106,12 +111,14 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
         seed: o.seed.seed,
         ...(o.seed.municipalities ? { municipalities: o.seed.municipalities } : {}),
       });
+      for (const x of r.refused) log.warn('seed.refused', { municipality: x.municipality, code: x.code });
       log.info('seeded', {
         inserted: r.inserted,
         skipped: r.skipped.length,
         ms: Math.round(performance.now() - t0),
       });
     }
+    await checkSigningKeysPresent(db, o.stateDir);
     const signingKeys = new SigningKeys(join(o.stateDir, 'signing'));
     const httpsHost = o.httpsHost ?? '127.0.0.1';
     const tls = await ensureTls(o.stateDir, [httpsHost]);
@@ -131,8 +138,6 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
     cleanups.push(() => directory.close());
     const hostPart = httpsHost.includes(':') ? `[${httpsHost}]` : httpsHost;
     if (iss === '') iss = `https://${hostPart}:${directory.port}/issuer`;
-    const alerts = new AlertCenter({ db, log: log.child('ids') });
-    cleanups.push(() => alerts.flushed());
     const service = new VrsService(store);
     let jpki: JpkiAuthenticator | undefined;
     if (o.jpki !== undefined) {
@@ -157,7 +162,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
       cardCaPublicKey: cardCa,
       ...(jpki ? { jpki } : {}),
       log: log.child('request'),
-      served: (code) => !keyStore.isShredded(code),
+      served: (code) => !store.isShredded(code),
     });
     const endpoint = await startEndpoint({
       host: o.lgwanHost ?? '127.0.0.1',

@@ -18,7 +18,10 @@ export function jobView(j: SimJob) {
     pagesPrinted: j.pagesPrinted,
     receivedAt: j.receivedAt,
     pdf: j.pdf ? `/api/printer/jobs/${j.id}/pdf` : null,
+    /** Each page as printed (300 dpi, rendered on first request): the QR codes decode from these. */
     pageImages: j.png.map((_, i) => `/api/printer/jobs/${j.id}/pages/${i + 1}.png`),
+    /** Small previews (50 dpi) for the panel's list. */
+    thumbnails: j.png.map((_, i) => `/api/printer/jobs/${j.id}/thumbnails/${i + 1}.png`),
   };
 }
 
@@ -81,10 +84,17 @@ export class PrinterDevice implements SimDevice {
         'cache-control': 'no-store',
       });
     });
-    app.get('/api/printer/jobs/:id/pages/:file', (c) => {
+    app.get('/api/printer/jobs/:id/thumbnails/:file', (c) => {
       const job = this.#job(c.req.param('id'));
       const m = /^(\d{1,4})\.png$/.exec(c.req.param('file'));
       const png = m ? job.png[Number(m[1]) - 1] : undefined;
+      if (!png) throw new SimApiError('SIM_NOT_FOUND', 'no such page', 404);
+      return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+    });
+    app.get('/api/printer/jobs/:id/pages/:file', async (c) => {
+      const job = this.#job(c.req.param('id'));
+      const m = /^(\d{1,4})\.png$/.exec(c.req.param('file'));
+      const png = m ? await this.printer.pageImage(job, Number(m[1])) : undefined;
       if (!png) throw new SimApiError('SIM_NOT_FOUND', 'no such page', 404);
       return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
     });

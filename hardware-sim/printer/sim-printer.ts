@@ -39,8 +39,10 @@ const aborted = (job: SimJob): boolean => job.status === 'aborted';
 export interface SimPrinterOptions {
   /** Time to print one page. Default 300 ms. */
   pageMs?: number;
-  /** Resolution of the page images. Default 50 dpi. */
+  /** Resolution of the thumbnails rendered while printing (the panel's list). Default 50 dpi. */
   dpi?: number;
+  /** Resolution of the page images testers fetch, rendered on demand: as printed, so QR codes decode. Default 300. */
+  pageDpi?: number;
   /** Jobs kept in memory (oldest dropped first). Default 50. */
   keepJobs?: number;
 }
@@ -54,7 +56,9 @@ export class SimPrinter {
   readonly #events: SimEventLog;
   readonly #pageMs: number;
   readonly #dpi: number;
+  readonly #pageDpi: number;
   readonly #keep: number;
+  readonly #pages = new WeakMap<SimJob, Promise<Uint8Array[] | undefined>>();
   #transport: SerialTransport | undefined;
   #offData: (() => void) | undefined;
   #parser = new PjlInputParser();
@@ -73,7 +77,23 @@ export class SimPrinter {
     this.#events = events;
     this.#pageMs = options.pageMs ?? 300;
     this.#dpi = options.dpi ?? 50;
+    this.#pageDpi = options.pageDpi ?? 300;
     this.#keep = options.keepJobs ?? 50;
+  }
+
+  /**
+   * Page `n` (1-based) of a job at the page resolution (300 dpi: A4 is 2480 × 3508), rendered from the job's
+   * PDF on first request and kept with the job; undefined when the job has no such page or no PDF.
+   */
+  async pageImage(job: SimJob, n: number): Promise<Uint8Array | undefined> {
+    if (job.pdf === undefined || !Number.isInteger(n) || n < 1 || n > job.png.length) return undefined;
+    let pages = this.#pages.get(job);
+    if (pages === undefined) {
+      const pdf = job.pdf;
+      pages = renderPdf(pdf, this.#pageDpi).then((r) => (r.ok ? r.png : undefined));
+      this.#pages.set(job, pages);
+    }
+    return (await pages)?.[n - 1];
   }
 
   get condition(): SimPrinterCondition {

@@ -59,6 +59,13 @@ export const VRS_ERRORS = defineCodes({
     resident: ASK_MUNICIPALITY,
     operator: 'The municipality has been crypto-shredded; its records are gone for good.',
   },
+  VRS_KEY_UNAVAILABLE: {
+    meaning:
+      'The municipality has records (or a key on record) but its data key is missing, or the key file is not the one the database recorded.',
+    resident: RETRY_LATER,
+    operator:
+      'A municipality key file was deleted or replaced: VRS refuses to make a new key (it would hide every record) and raised a critical alert. Restore the key from its backup.',
+  },
   VRS_RECORD_CORRUPT: {
     meaning: 'A stored record did not authenticate under its municipality key or did not match the lookup.',
     resident: RETRY_LATER,
@@ -90,6 +97,20 @@ export const VRS_ERRORS = defineCodes({
     meaning: 'An offline VRS command was refused because the server holds the embedded database.',
     resident: null,
     operator: 'Stop the VRS server first, or run VRS on a PostgreSQL server (DATABASE_URL).',
+  },
+  VRS_SIGNING_KEY_MISSING: {
+    meaning:
+      'Certificates were issued but the signing key files (SHC keys, VDS-NC signer) are missing; VRS refuses to make new ones.',
+    resident: null,
+    operator:
+      'A new signing key would drop the old one from the JWKS and invalidate every printed certificate: restore signing/ and vdsnc/ from their backup.',
+  },
+  VRS_CREDENTIAL_INVALID: {
+    meaning:
+      'A VRS command was run without a valid role credential (missing, unreadable, readable by others, malformed, unknown or revoked).',
+    resident: null,
+    operator:
+      'Roles come only from credentials issued with `npm run vrs -- credential issue`; ask the administrator for one.',
   },
   VRS_FORBIDDEN: {
     meaning:

@@ -1,5 +1,6 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { pickMunicipality } from './support/pick.js';
 
 /**
  * Money and printer faults as a store's copier handles them, end to end in Chromium over the real drivers
@@ -69,7 +70,7 @@ async function upToPreview(page: Page, copies: number): Promise<void> {
   await expectScreen(page, 'remove-card');
   await sys.panel('DELETE', '/api/card');
   await expectScreen(page, 'municipality');
-  await page.getByTestId('municipality-131016').click();
+  await pickMunicipality(page, '131016');
   await page.getByTestId('cert-domestic').click();
   await page.getByTestId(`copies-${copies}`).click();
   await expectScreen(page, 'preview');

@@ -60,7 +60,7 @@ for (const size of PANEL_SIZES) {
       const audit = size.width === 1280;
       await page.setViewportSize(size);
       core.show({ screen: 'attract', available: true });
-      await page.goto(host.url);
+      await page.goto(host.launchUrl());
       await page.evaluate(() => document.fonts.ready);
       if (lang === 'en') await page.getByTestId('lang').click();
       await expect(page.locator('html')).toHaveAttribute('lang', lang);

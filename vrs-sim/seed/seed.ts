@@ -1,6 +1,6 @@
 import { MUNICIPALITIES, PREFECTURES, municipalitiesOf } from '../municipalities.js';
 import type { ResidentRecord } from '../record.js';
-import type { ResidentStore } from '../storage/store.js';
+import { VrsStoreError, type ResidentStore } from '../storage/store.js';
 import { fixtureRecord, hasNoRecords, loadFixtures, type FixtureResident } from './fixtures.js';
 import { inThreadBatches, workerBatches, type BatchSource } from './batches.js';
 
@@ -43,6 +43,11 @@ export function defaultSeedMunicipalities(fixtures: readonly FixtureResident[] =
 export interface SeedReport {
   inserted: number;
   skipped: string[];
+  /**
+   * Municipalities left out when seeding all of them: shredded, or with a key missing (alerted). Naming such
+   * a municipality in `municipalities` throws its `VrsStoreError` instead.
+   */
+  refused: { municipality: string; code: string }[];
 }
 
 /**
@@ -57,7 +62,7 @@ export async function seedStore(store: ResidentStore, options: SeedOptions): Pro
       ? MUNICIPALITIES.map((m) => m.code)
       : (options.municipalities ?? defaultSeedMunicipalities(fixtures));
   const batch = options.batch ?? 5000;
-  const report: SeedReport = { inserted: 0, skipped: [] };
+  const report: SeedReport = { inserted: 0, skipped: [], refused: [] };
   for (const code of codes) {
     const own = fixtures.filter((f) => f.municipality === code);
     const reserved = new Set(own.map((f) => f.myNumber));
@@ -67,7 +72,7 @@ export async function seedStore(store: ResidentStore, options: SeedOptions): Pro
     const useWorker =
       options.worker === true || ((options.worker ?? 'auto') === 'auto' && options.perMunicipality >= 20_000);
     const seed = String(options.seed);
-    const loaded = await store.bulkLoad(code, async (insert) => {
+    const load = store.bulkLoad(code, async (insert) => {
       report.inserted += await insert(store.sealRows(code, first));
       let source: BatchSource | undefined;
       if (useWorker)
@@ -86,7 +91,12 @@ export async function seedStore(store: ResidentStore, options: SeedOptions): Pro
         await source.close();
       }
     });
-    if (!loaded) report.skipped.push(code);
+    const loaded = await load.catch((err: unknown) => {
+      if (options.municipalities !== undefined || !(err instanceof VrsStoreError)) throw err;
+      report.refused.push({ municipality: code, code: err.code });
+      return null;
+    });
+    if (loaded === false) report.skipped.push(code);
   }
   return report;
 }

@@ -21,6 +21,12 @@ export interface MunicipalityKeys {
   readonly dataKey: Uint8Array;
   /** HMAC-SHA-256 key for the My Number lookup column and the audit hash (32 bytes). */
   readonly indexKey: Uint8Array;
+  /**
+   * Key check value (32 bytes, public): HMAC-SHA-256 of the master key under its own label. The database
+   * records it when the key is made, so a key file swapped for another is noticed; it reveals nothing of
+   * the key.
+   */
+  readonly check: Uint8Array;
 }
 
 const KeyFileSchema = z.object({
@@ -49,9 +55,13 @@ function derive(master: Uint8Array, label: string): Uint8Array {
  * HMAC-SHA-256 under fixed labels, so destroying the one file destroys both ("crypto-shredding").
  * A shredded municipality leaves a tombstone so that no new key is ever made for it by accident.
  *
+ * This class only holds files. Whether a key may be made, and whether a missing key is an alarm, is decided
+ * by `ResidentStore` against the database, whose record of the shredding (`shredded_at`) and of the key
+ * (`key_check`) is the authority: a deleted tombstone or key file never leads to a fresh key.
+ *
  * @example
  *   const keys = new KeyStore(join(stateDir, 'keys'));
- *   const { dataKey, indexKey } = keys.getOrCreate('131016');
+ *   const { dataKey, indexKey } = keys.get('131016') ?? keys.create('131016');
  */
 export class KeyStore {
   readonly #dir: string;
@@ -102,16 +112,19 @@ export class KeyStore {
     const keys = {
       dataKey: derive(master, 'vrs-sim/data-key/v1'),
       indexKey: derive(master, 'vrs-sim/index-key/v1'),
+      check: derive(master, 'vrs-sim/key-check/v1'),
     };
     master.fill(0);
     this.#cache.set(code, keys);
     return keys;
   }
 
-  /** The municipality's keys, made on first use. Throws for a shredded municipality. */
-  getOrCreate(code: string): MunicipalityKeys {
-    const existing = this.get(code);
-    if (existing !== undefined) return existing;
+  /**
+   * Makes the municipality's key. Throws when it already has one or was shredded (its tombstone). Only
+   * `ResidentStore` calls this, after the database said the municipality never had a key.
+   */
+  create(code: string): MunicipalityKeys {
+    if (this.get(code) !== undefined) throw new Error(`municipality ${code} already has a key`);
     if (this.isShredded(code))
       throw new Error(`municipality ${code} was crypto-shredded; no new key is made`);
     const body = {

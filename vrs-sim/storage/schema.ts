@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS vrs_certificate (
   revoked_at timestamptz
 );
 CREATE INDEX IF NOT EXISTS vrs_certificate_kid ON vrs_certificate (kid) WHERE revoked_at IS NOT NULL;
+ALTER TABLE vrs_municipality ADD COLUMN IF NOT EXISTS key_check bytea CHECK (octet_length(key_check) = 32);
 CREATE TABLE IF NOT EXISTS vrs_alert (
   id bigserial PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT now(),

@@ -1,4 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,11 +48,12 @@ function storeSuite(label: string, open: () => Promise<{ db: Db; dir: string }>)
     let dir: string;
     let keys: KeyStore;
     let store: ResidentStore;
+    const alerts: string[] = [];
 
     beforeAll(async () => {
       ({ db, dir } = await open());
       keys = new KeyStore(join(dir, 'keys'));
-      store = await ResidentStore.open(db, keys);
+      store = await ResidentStore.open(db, keys, { alert: (kind, text) => alerts.push(`${kind} ${text}`) });
       await seedStore(store, {
         perMunicipality: 300,
         seed: 'unit',
@@ -158,7 +168,7 @@ function storeSuite(label: string, open: () => Promise<{ db: Db; dir: string }>)
       // A fresh key store over the same folder (a restart) cannot bring it back, and refuses a new key.
       const again = new KeyStore(join(dir, 'keys'));
       expect(again.get('131016')).toBeUndefined();
-      expect(() => again.getOrCreate('131016')).toThrow(/shredded/);
+      expect(() => again.create('131016')).toThrow(/shredded/);
       const after = await db.query<{ n: string }>(
         "SELECT count(*) AS n FROM vrs_resident WHERE municipality = '131016'",
       );
@@ -181,6 +191,91 @@ function storeSuite(label: string, open: () => Promise<{ db: Db; dir: string }>)
       expect(
         (await store.find('271004', fixtures.find((f) => f.municipality === '271004')?.myNumber ?? '')).ok,
       ).toBe(true);
+    });
+
+    it('keeps a shredded municipality shredded when its tombstone is deleted (the database is the authority)', async () => {
+      unlinkSync(join(dir, 'keys', '131016.shredded'));
+      // A restart: fresh key store and store over the same folder and database.
+      const fresh = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')));
+      expect(fresh.isShredded('131016')).toBe(true);
+      expect(await fresh.find('131016', taro.myNumber)).toMatchObject({
+        ok: false,
+        code: 'VRS_DATA_SHREDDED',
+      });
+      expect(readdirSync(join(dir, 'keys'))).not.toContain('131016.json');
+      // Seeding it again is a coded refusal, not a crash and not a new key.
+      await expect(
+        seedStore(fresh, { perMunicipality: 5, seed: 'again', municipalities: ['131016'] }),
+      ).rejects.toMatchObject({ code: 'VRS_DATA_SHREDDED' });
+      // Seeding "all" leaves it out and says so.
+      const r = await seedStore(fresh, { perMunicipality: 5, seed: 'unit' });
+      expect(r.refused).toContainEqual({ municipality: '131016', code: 'VRS_DATA_SHREDDED' });
+      expect(readdirSync(join(dir, 'keys'))).toContain('131016.shredded');
+      expect(readdirSync(join(dir, 'keys'))).not.toContain('131016.json');
+    });
+
+    it('refuses and alerts when a key file of a municipality with records is deleted or swapped; never a new key', async () => {
+      const hanako = mustFind(
+        fixtures.find((f) => f.municipality === '271004' && !/no vaccination/i.test(f.notes)),
+        'fixture resident in 271004',
+      );
+      const keyFile = join(dir, 'keys', '271004.json');
+      const saved = join(dir, '271004.json.bak');
+      copyFileSync(keyFile, saved);
+      unlinkSync(keyFile);
+      alerts.length = 0;
+      const fresh = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')), {
+        alert: (kind, text) => alerts.push(`${kind} ${text}`),
+      });
+      expect(await fresh.find('271004', hanako.myNumber)).toMatchObject({
+        ok: false,
+        code: 'VRS_KEY_UNAVAILABLE',
+      });
+      await expect(fresh.ensureMunicipality('271004')).rejects.toMatchObject({ code: 'VRS_KEY_UNAVAILABLE' });
+      expect(readdirSync(join(dir, 'keys'))).not.toContain('271004.json');
+      expect(alerts.some((a) => a.startsWith('key-missing municipality=271004'))).toBe(true);
+      // Another municipality's key file put in its place is not the key on record.
+      copyFileSync(join(dir, 'keys', '131041.json'), keyFile);
+      const text = readFileSync(keyFile, 'utf8').replace('"131041"', '"271004"');
+      rmSync(keyFile);
+      writeFileSync(keyFile, text, { mode: 0o600 });
+      const swapped = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')), {
+        alert: (kind, t) => alerts.push(`${kind} ${t}`),
+      });
+      expect(await swapped.find('271004', hanako.myNumber)).toMatchObject({
+        ok: false,
+        code: 'VRS_KEY_UNAVAILABLE',
+      });
+      expect(alerts.some((a) => a.startsWith('key-mismatch municipality=271004'))).toBe(true);
+      // The backup restored: served again.
+      rmSync(keyFile);
+      copyFileSync(saved, keyFile);
+      const restored = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')));
+      expect((await restored.find('271004', hanako.myNumber)).ok).toBe(true);
+    });
+
+    it('destroys a key file restored for a shredded municipality, and alerts', async () => {
+      // 131016 was shredded above: a "backup" key file appears again.
+      writeFileSync(
+        join(dir, 'keys', '131016.json'),
+        JSON.stringify({
+          v: 1,
+          municipality: '131016',
+          masterKey: Buffer.alloc(32, 7).toString('base64'),
+          createdAt: 'x',
+        }),
+        { mode: 0o600 },
+      );
+      alerts.length = 0;
+      const fresh = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')), {
+        alert: (kind, text) => alerts.push(`${kind} ${text}`),
+      });
+      expect(await fresh.find('131016', taro.myNumber)).toMatchObject({
+        ok: false,
+        code: 'VRS_DATA_SHREDDED',
+      });
+      expect(readdirSync(join(dir, 'keys'))).not.toContain('131016.json');
+      expect(alerts.some((a) => a.startsWith('shredded-key-present'))).toBe(true);
     });
   });
 }

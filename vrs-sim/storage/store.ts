@@ -2,7 +2,8 @@ import { randomFillSync } from 'node:crypto';
 import type { Db } from '../../common/db.js';
 import { findMunicipality } from '../municipalities.js';
 import type { ResidentRecord } from '../record.js';
-import type { KeyStore } from './keystore.js';
+import { timingSafeEqual } from 'node:crypto';
+import type { KeyStore, MunicipalityKeys } from './keystore.js';
 import { lookupHash, openRecord, sealRecord } from './record-box.js';
 import {
   attachLoadedTable,
@@ -18,9 +19,35 @@ export type FindResult =
   | { ok: true; record: ResidentRecord; residentHash: Uint8Array }
   | {
       ok: false;
-      code: 'VRS_NO_RECORD' | 'VRS_MUNICIPALITY_UNKNOWN' | 'VRS_DATA_SHREDDED' | 'VRS_RECORD_CORRUPT';
+      code:
+        | 'VRS_NO_RECORD'
+        | 'VRS_MUNICIPALITY_UNKNOWN'
+        | 'VRS_DATA_SHREDDED'
+        | 'VRS_RECORD_CORRUPT'
+        | 'VRS_KEY_UNAVAILABLE';
       residentHash?: Uint8Array;
     };
+
+/** Why a municipality's key cannot be used (or made). */
+export type KeyRefusal = 'VRS_DATA_SHREDDED' | 'VRS_KEY_UNAVAILABLE' | 'VRS_MUNICIPALITY_UNKNOWN';
+
+/** A storage operation refused for a municipality (seeding a shredded one, a missing key, …). */
+export class VrsStoreError extends Error {
+  constructor(
+    readonly code: KeyRefusal | 'VRS_SIGNING_KEY_MISSING',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Key-store trouble the store raises as an alert (identifiers only). */
+export type KeyAlertKind = 'key-missing' | 'key-mismatch' | 'shredded-key-present';
+export type KeyAlert = (kind: KeyAlertKind, text: string) => void;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** Aggregate figures of one municipality: counts only, never a person. */
 export interface MunicipalityCounts {
@@ -54,22 +81,129 @@ const bytes = (v: unknown): Uint8Array => {
 export class ResidentStore {
   readonly db: Db;
   readonly keys: KeyStore;
+  readonly #alert: KeyAlert;
+  /** Municipalities whose key file was checked against the database since it was loaded. */
+  readonly #verified = new Set<string>();
+  /** Municipalities the database (or a tombstone) says were shredded. */
+  readonly #shredded = new Set<string>();
 
-  private constructor(db: Db, keys: KeyStore) {
+  private constructor(db: Db, keys: KeyStore, alert: KeyAlert) {
     this.db = db;
     this.keys = keys;
+    this.#alert = alert;
   }
 
-  static async open(db: Db, keys: KeyStore): Promise<ResidentStore> {
+  /**
+   * Opens the store (creating the tables). `alert` is told of key trouble: a key missing for a municipality
+   * that has one on record or has rows, a key file that is not the one on record, a key file present for a
+   * municipality the database says was shredded.
+   */
+  static async open(db: Db, keys: KeyStore, options: { alert?: KeyAlert } = {}): Promise<ResidentStore> {
     await migrate(db);
-    return new ResidentStore(db, keys);
+    const store = new ResidentStore(db, keys, options.alert ?? (() => undefined));
+    const r = await db.query<{ code: string }>(
+      'SELECT code FROM vrs_municipality WHERE shredded_at IS NOT NULL',
+    );
+    for (const row of r.rows) store.#shredded.add(row.code);
+    return store;
+  }
+
+  /** Whether the municipality was crypto-shredded (the database's record, or a tombstone not yet recorded). */
+  isShredded(code: string): boolean {
+    return this.#shredded.has(code) || this.keys.isShredded(code);
+  }
+
+  /**
+   * The municipality's keys, checked against the database, whose record is the authority:
+   * - shredded there (or a tombstone is found): refused `VRS_DATA_SHREDDED`; a key file found anyway (a
+   *   restored backup) is destroyed again and alerted; a tombstone not yet recorded is recorded;
+   * - a key file whose check value is not the one on record: alert, `VRS_KEY_UNAVAILABLE`;
+   * - no key file while the database has a key on record or the partition has rows: alert,
+   *   `VRS_KEY_UNAVAILABLE` (a fresh key would silently turn every resident into "no record");
+   * - no key and none ever: made when `create`, and its check value recorded; else `VRS_MUNICIPALITY_UNKNOWN`.
+   */
+  async keysFor(
+    code: string,
+    create: boolean,
+  ): Promise<{ ok: true; keys: MunicipalityKeys } | { ok: false; code: KeyRefusal }> {
+    const cached = this.keys.get(code);
+    if (cached !== undefined && this.#verified.has(code)) return { ok: true, keys: cached };
+    this.#verified.delete(code);
+    const r = await this.db.query<{ shredded: boolean; key_check: unknown }>(
+      'SELECT shredded_at IS NOT NULL AS shredded, key_check FROM vrs_municipality WHERE code = $1',
+      [code],
+    );
+    const row = r.rows[0];
+    const tombstone = this.keys.isShredded(code);
+    if (row?.shredded === true || tombstone) {
+      this.#shredded.add(code);
+      if (row !== undefined && !row.shredded) await this.markShredded(code);
+      if (this.keys.get(code) !== undefined || !tombstone) {
+        if (this.keys.get(code) !== undefined)
+          this.#alert('shredded-key-present', `municipality=${code} key file destroyed again`);
+        this.keys.shred(code);
+      }
+      return { ok: false, code: 'VRS_DATA_SHREDDED' };
+    }
+    const onRecord = row?.key_check instanceof Uint8Array ? row.key_check : undefined;
+    const keys = this.keys.get(code);
+    if (keys !== undefined) {
+      if (onRecord === undefined) {
+        if (row !== undefined) await this.#recordKey(code, keys);
+      } else if (!sameBytes(onRecord, keys.check)) {
+        this.#alert('key-mismatch', `municipality=${code} key file is not the key on record`);
+        return { ok: false, code: 'VRS_KEY_UNAVAILABLE' };
+      }
+      if (row !== undefined) this.#verified.add(code);
+      return { ok: true, keys };
+    }
+    if (onRecord !== undefined || (await this.#hasRows(code))) {
+      this.#alert('key-missing', `municipality=${code} has records but no key file; no new key made`);
+      return { ok: false, code: 'VRS_KEY_UNAVAILABLE' };
+    }
+    if (!create) return { ok: false, code: 'VRS_MUNICIPALITY_UNKNOWN' };
+    if (row === undefined) throw new Error(`municipality ${code} has no row; create it first`);
+    const made = this.keys.create(code);
+    await this.#recordKey(code, made);
+    this.#verified.add(code);
+    return { ok: true, keys: made };
+  }
+
+  async #recordKey(code: string, keys: MunicipalityKeys): Promise<void> {
+    await this.db.query('UPDATE vrs_municipality SET key_check = $2 WHERE code = $1 AND key_check IS NULL', [
+      code,
+      Buffer.from(keys.check),
+    ]);
+  }
+
+  async #hasRows(code: string): Promise<boolean> {
+    if ((await partitionState(this.db, code)) === 'absent') return false;
+    const any = await this.db.query(`SELECT 1 FROM ${partitionName(code)} LIMIT 1`);
+    return any.rows.length > 0;
+  }
+
+  /** The keys for writing: made if the municipality never had one; a coded `VrsStoreError` otherwise. */
+  async #keysForWriting(code: string, prefecture: string): Promise<MunicipalityKeys> {
+    await this.db.query(
+      'INSERT INTO vrs_municipality (code, prefecture) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING',
+      [code, prefecture],
+    );
+    const k = await this.keysFor(code, true);
+    if (!k.ok)
+      throw new VrsStoreError(
+        k.code,
+        k.code === 'VRS_DATA_SHREDDED'
+          ? `municipality ${code} was crypto-shredded: nothing can be added to it, and no new key is made`
+          : `municipality ${code} has records but its key is missing or not the one on record (alert raised)`,
+      );
+    return k.keys;
   }
 
   /** Creates the municipality's partition and key (idempotent). Throws for a code not in the list. */
   async ensureMunicipality(code: string): Promise<void> {
     const m = findMunicipality(code);
     if (m === undefined) throw new TypeError(`municipality: ${code} is not a participating municipality`);
-    this.keys.getOrCreate(code);
+    await this.#keysForWriting(code, m.prefecture);
     await ensurePartition(this.db, code, m.prefecture);
   }
 
@@ -83,7 +217,7 @@ export class ResidentStore {
   ): Promise<boolean> {
     const m = findMunicipality(code);
     if (m === undefined) throw new TypeError(`municipality: ${code} is not a participating municipality`);
-    this.keys.getOrCreate(code);
+    await this.#keysForWriting(code, m.prefecture);
     const state = await partitionState(this.db, code);
     if (state === 'attached') {
       const any = await this.db.query(`SELECT 1 FROM ${partitionName(code)} LIMIT 1`);
@@ -136,13 +270,11 @@ export class ResidentStore {
   /** Looks up one resident by My Number in one municipality's partition. */
   async find(code: string, myNumber: string): Promise<FindResult> {
     if (findMunicipality(code) === undefined) return { ok: false, code: 'VRS_MUNICIPALITY_UNKNOWN' };
-    const k = this.keys.get(code);
-    if (k === undefined)
-      return {
-        ok: false,
-        // Every municipality of Japan is served; one that has no partition yet holds no records.
-        code: this.keys.isShredded(code) ? 'VRS_DATA_SHREDDED' : 'VRS_NO_RECORD',
-      };
+    const got = await this.keysFor(code, false);
+    if (!got.ok)
+      // Every municipality of Japan is served; one that never had a key holds no records.
+      return { ok: false, code: got.code === 'VRS_MUNICIPALITY_UNKNOWN' ? 'VRS_NO_RECORD' : got.code };
+    const k = got.keys;
     const residentHash = lookupHash(k.indexKey, myNumber);
     const r = await this.db.query<{ sealed: unknown }>(
       'SELECT sealed FROM vrs_resident WHERE municipality = $1 AND lookup = $2',
@@ -182,7 +314,7 @@ export class ResidentStore {
           residents: 0,
           doses: 0,
           residentsByDoseCount: [0, 0, 0, 0, 0, 0, 0, 0],
-          shredded: row.shredded || this.keys.isShredded(row.municipality),
+          shredded: row.shredded || this.isShredded(row.municipality),
         };
         out.set(row.municipality, c);
       }
@@ -197,6 +329,8 @@ export class ResidentStore {
 
   /** Marks the municipality shredded in the database (the key itself is destroyed by the key store). */
   async markShredded(code: string): Promise<void> {
+    this.#shredded.add(code);
+    this.#verified.delete(code);
     await this.db.query(
       'UPDATE vrs_municipality SET shredded_at = now() WHERE code = $1 AND shredded_at IS NULL',
       [code],

@@ -123,12 +123,17 @@ async function refreshJobs() {
           title.append(a);
         }
         li.append(title);
-        j.pageImages.forEach((src, i) => {
+        // A thumbnail per page, linking to the page as printed (300 dpi: its QR codes decode).
+        j.thumbnails.forEach((src, i) => {
+          const a = document.createElement('a');
+          a.href = j.pageImages[i];
+          a.target = '_blank';
           const img = document.createElement('img');
           img.src = src;
           img.alt = `Job ${j.id} page ${i + 1}`;
           img.loading = 'lazy';
-          li.append(img);
+          a.append(img);
+          li.append(a);
         });
         return li;
       }),
