@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Rate } from './kiosk-side/rate.js';
 
 const key = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'base64url 32-byte key');
 
@@ -51,12 +52,26 @@ export const RelayOptions = z.object({
   vrsTimeoutMs: z.number().int().positive().optional(),
   vrsMaxAttempts: z.number().int().min(1).max(5).optional(),
   maxInflightPerKiosk: z.number().int().min(1).max(1000).optional(),
+  /** Per-identity kiosk message rates (token buckets), by message class; see relay/kiosk-side/rate.ts. */
+  kioskRates: z
+    .object({
+      request: Rate.optional(),
+      outcome: Rate.optional(),
+      heartbeat: Rate.optional(),
+      municipalities: Rate.optional(),
+    })
+    .strict()
+    .optional(),
   ids: z
     .object({
       sourceFailuresPerMinute: z.number().int().positive().optional(),
       identityFailuresPerMinute: z.number().int().positive().optional(),
       flapConnectsPerMinute: z.number().int().positive().optional(),
       enrollFailuresPer10Min: z.number().int().positive().optional(),
+      enrollTargetFailuresPer10Min: z.number().int().positive().optional(),
+      enrollGlobalFailuresPerMinute: z.number().int().positive().optional(),
+      alertsPerKindPerMinute: z.number().int().positive().optional(),
+      distributedPerMinute: z.number().int().positive().optional(),
       banMs: z.number().int().positive().optional(),
     })
     .optional(),

@@ -1,8 +1,8 @@
-import type { Db } from '../common/db.js';
+import type { Db, DbTx } from '../common/db.js';
 import type { Logger } from '../common/log.js';
 import { Cluster, type AppliedEvent, type ClusterEvent, type ClusterStatus } from './cluster.js';
 import { AlertStore, type Alert, type AlertInput } from './store/alerts.js';
-import { AuditLog } from './store/audit.js';
+import { AuditLog, type AuditInput } from './store/audit.js';
 import { BanList, type BanScope } from './store/bans.js';
 import { EnrollmentCodes, type RedeemResult } from './store/enrollment.js';
 import { KioskRegistry } from './store/kiosks.js';
@@ -232,74 +232,115 @@ export class Control {
     }
   }
 
-  async createEnrollCode(name: string | undefined, ttlMs: number | undefined, by: string) {
-    const out = await this.codes.create({ name, ttlMs });
-    await this.audit.append({
-      kind: 'enroll.code-created',
-      detail: { by, kioskName: name ?? null, expiresAt: out.expiresAt },
+  /**
+   * Runs an action's row changes and its audit records in ONE transaction: both commit or neither does.
+   * `fn` returns the action's value and the records to append (none: nothing to audit, e.g. not found).
+   */
+  async #audited<T>(fn: (tx: DbTx) => Promise<{ value: T; audit: AuditInput[] }>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const { value, audit } = await fn(tx);
+      await this.audit.appendInTx(tx, audit);
+      return value;
     });
-    return out;
+  }
+
+  async createEnrollCode(name: string | undefined, ttlMs: number | undefined, by: string) {
+    return this.#audited(async (tx) => {
+      const out = await this.codes.createIn(tx, { name, ttlMs });
+      return {
+        value: out,
+        audit: [
+          { kind: 'enroll.code-created', detail: { by, kioskName: name ?? null, expiresAt: out.expiresAt } },
+        ],
+      };
+    });
   }
 
   async enroll(
     input: { code: string; publicKey: string; name?: string | undefined },
     source: string,
   ): Promise<RedeemResult> {
-    const r = await this.codes.redeem(input);
-    await this.audit.append({
-      kind: r.ok ? 'kiosk.enrolled' : 'kiosk.enroll-refused',
-      kioskId: r.ok ? r.kioskId : undefined,
-      detail: { source, code: r.ok ? null : r.code },
+    const r = await this.codes.redeem(input, async (tx, result) => {
+      await this.audit.appendInTx(tx, [
+        {
+          kind: result.ok ? 'kiosk.enrolled' : 'kiosk.enroll-refused',
+          kioskId: result.ok ? result.kioskId : undefined,
+          detail: { source, code: result.ok ? null : result.code },
+        },
+      ]);
     });
     if (r.ok) await this.#publish({ type: 'kiosk', kioskId: r.kioskId, status: 'active' });
     return r;
   }
 
   async revoke(kioskId: string, reason: string, by: string): Promise<boolean> {
-    const found = await this.kiosks.revoke(kioskId, reason);
+    const found = await this.#audited(async (tx) => {
+      const found = await this.kiosks.revokeIn(tx, kioskId, reason);
+      return {
+        value: found,
+        audit: found ? [{ kind: 'kiosk.revoked', kioskId, detail: { by, reason } }] : [],
+      };
+    });
     if (!found) return false;
-    await this.audit.append({ kind: 'kiosk.revoked', kioskId, detail: { by, reason } });
     await this.#publish({ type: 'kiosk', kioskId, status: 'revoked' });
     await this.raiseAlert({ kind: 'revocation', severity: 'info', kioskId, detail: { by } });
     return true;
   }
 
   async stopIssuance(scope: string, reason: string, by: string): Promise<void> {
-    await this.stops.stop(scope, reason, by);
-    await this.audit.append({
-      kind: 'issuance.stopped',
-      municipality: scope === 'fleet' ? undefined : scope,
-      detail: { scope, reason, by },
+    await this.#audited(async (tx) => {
+      await this.stops.stopIn(tx, scope, reason, by);
+      return {
+        value: undefined,
+        audit: [
+          {
+            kind: 'issuance.stopped',
+            municipality: scope === 'fleet' ? undefined : scope,
+            detail: { scope, reason, by },
+          },
+        ],
+      };
     });
     await this.#publish({ type: 'stop', scope, stopped: true });
     await this.raiseAlert({ kind: 'kill-switch', severity: 'critical', detail: { scope, reason, by } });
   }
 
   async resumeIssuance(scope: string, by: string): Promise<boolean> {
-    const found = await this.stops.resume(scope);
-    await this.audit.append({ kind: 'issuance.resumed', detail: { scope, by, found } });
+    const found = await this.#audited(async (tx) => {
+      const found = await this.stops.resumeIn(tx, scope);
+      return { value: found, audit: found ? [{ kind: 'issuance.resumed', detail: { scope, by } }] : [] };
+    });
     await this.#publish({ type: 'stop', scope, stopped: false });
     return found;
   }
 
   async ban(scope: BanScope, subject: string, durationMs: number, reason: string): Promise<void> {
-    const until = await this.bans.ban(scope, subject, durationMs, reason);
-    await this.audit.append({
-      kind: 'ban.added',
-      kioskId: scope === 'identity' ? subject : undefined,
-      detail: {
-        scope,
-        subject: scope === 'source' ? subject : null,
-        reason,
-        until: new Date(until).toISOString(),
-      },
+    const until = await this.#audited(async (tx) => {
+      const until = await this.bans.banIn(tx, scope, subject, durationMs, reason);
+      return {
+        value: until,
+        audit: [
+          {
+            kind: 'ban.added',
+            kioskId: scope === 'identity' ? subject : undefined,
+            detail: {
+              scope,
+              subject: scope === 'identity' ? null : subject,
+              reason,
+              until: new Date(until).toISOString(),
+            },
+          },
+        ],
+      };
     });
     await this.#publish({ type: 'ban', scope, subject, until });
   }
 
   async liftBan(scope: BanScope, subject: string, by: string): Promise<boolean> {
-    const found = await this.bans.lift(scope, subject);
-    await this.audit.append({ kind: 'ban.lifted', detail: { scope, subject, by } });
+    const found = await this.#audited(async (tx) => {
+      const found = await this.bans.liftIn(tx, scope, subject);
+      return { value: found, audit: found ? [{ kind: 'ban.lifted', detail: { scope, subject, by } }] : [] };
+    });
     await this.#publish({ type: 'ban', scope, subject, until: null });
     return found;
   }

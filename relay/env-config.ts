@@ -88,6 +88,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOption
     ['RELAY_VRS_ENDPOINTS', 'vrsEndpoints', (v) => parseOrRefuse('RELAY_VRS_ENDPOINTS', v, JSON.parse)],
     ['RELAY_WEBHOOK_URL', 'webhookUrl', (v) => v],
     ['RELAY_IDS', 'ids', (v) => parseOrRefuse('RELAY_IDS', v, JSON.parse)],
+    ['RELAY_KIOSK_RATES', 'kioskRates', (v) => parseOrRefuse('RELAY_KIOSK_RATES', v, JSON.parse)],
     ['RELAY_CONNECTIONS', 'connections', (v) => parseOrRefuse('RELAY_CONNECTIONS', v, JSON.parse)],
     ['RELAY_HANDSHAKE_TIMEOUT_MS', 'handshakeTimeoutMs', num],
   ];

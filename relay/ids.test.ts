@@ -4,6 +4,7 @@ import { createLogger } from '../common/log.js';
 import { Control } from './control.js';
 import { Ids } from './ids.js';
 import { relayMetrics } from './metrics.js';
+import { waitUntil } from './testing/harness.js';
 
 let db: Db;
 let control: Control;
@@ -67,7 +68,7 @@ describe('intrusion detection and prevention', () => {
     ids.close();
   });
 
-  it('bans an identity that keeps sending malformed frames, and a source guessing enrollment codes', async () => {
+  it('bans an identity that keeps sending malformed frames; throttles (never bans) a source guessing enrollment codes', async () => {
     const ids = new Ids(
       control,
       relayMetrics(),
@@ -80,8 +81,75 @@ describe('intrusion detection and prevention', () => {
     for (let i = 0; i < 5; i++) ids.enrollFailure('127.0.0.53', 'RELAY_ENROLL_CODE_INVALID');
     await settle();
     expect(control.bans.isBanned('identity', id)).toBe(true);
-    expect(control.bans.isBanned('source', '127.0.0.53')).toBe(true);
+    // The identity's strikes never count against its source address (other kiosks may share it).
+    expect(control.bans.isBanned('source', '127.0.0.52')).toBe(false);
+    // Enrollment guessing throttles that route for that source; its kiosk sessions are not touched.
+    expect(control.bans.isBanned('source', '127.0.0.53')).toBe(false);
+    expect(ids.enrollAllowed('127.0.0.53')).toBe(false);
+    expect(ids.enrollAllowed('127.0.0.54')).toBe(true);
     expect((await alertsOf('enroll-brute-force')).length).toBe(1);
+    ids.close();
+  });
+
+  it('rolls alerts from many sources up into one alert with a count (the alert store stays bounded)', async () => {
+    const ids = new Ids(
+      control,
+      relayMetrics(),
+      createLogger('ids', () => undefined),
+      { alertsPerKindPerMinute: 20, distributedPerMinute: 100 },
+      clock,
+    );
+    const before = (await alertsOf('unknown-key')).length;
+    for (let i = 0; i < 500; i++)
+      ids.failure('unknown-key', `127.1.${i >> 8}.${i & 255}`, 'RELAY_KIOSK_UNKNOWN');
+    ids.flushRollUps();
+    await settle();
+    const stored = (await alertsOf('unknown-key')).slice(0, -before || undefined);
+    expect(stored).toHaveLength(21);
+    const rollUp = stored.find((a) => a.detail['rolledUp'] === true);
+    expect(rollUp).toMatchObject({ severity: 'critical', detail: { count: 480, sources: 480 } });
+    ids.close();
+  });
+
+  it('detects distributed guessing of enrollment codes: many sources, one target, and fleet-wide', async () => {
+    const ids = new Ids(
+      control,
+      relayMetrics(),
+      createLogger('ids', () => undefined),
+      { enrollTargetFailuresPer10Min: 10, enrollGlobalFailuresPerMinute: 30 },
+      clock,
+    );
+    for (let i = 0; i < 10; i++) ids.enrollFailure(`127.2.0.${i}`, 'RELAY_ENROLL_CODE_INVALID', 'store-9999');
+    expect(ids.enrollAllowed('127.2.1.1', 'store-9999')).toBe(false);
+    expect(ids.enrollAllowed('127.2.1.1', 'store-1234')).toBe(true);
+    for (let i = 0; i < 30; i++) ids.enrollFailure(`127.3.0.${i}`, 'RELAY_ENROLL_CODE_INVALID');
+    expect(ids.enrollAllowed('127.2.1.2')).toBe(false);
+    await settle();
+    const guessing = await alertsOf('enroll-guessing');
+    expect(guessing.map((a) => a.detail['target']).sort()).toEqual(['(no name)', '*', 'store-9999'].sort());
+    expect(guessing.every((a) => a.severity === 'critical')).toBe(true);
+    ids.close();
+  });
+
+  it('lifts a ban it could not store with its audit record (no action without its record)', async () => {
+    const ids = new Ids(
+      control,
+      relayMetrics(),
+      createLogger('ids', () => undefined),
+      { sourceFailuresPerMinute: 2 },
+      clock,
+    );
+    await db.exec(`
+      CREATE FUNCTION test_refuse_ban() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql;
+      CREATE TRIGGER test_refuse_ban BEFORE INSERT ON relay_audit FOR EACH ROW EXECUTE FUNCTION test_refuse_ban();`);
+    try {
+      for (let i = 0; i < 2; i++) ids.failure('handshake-failed', '127.0.0.60', 'CHANNEL_HANDSHAKE_FAILED');
+      expect(control.bans.isBanned('source', '127.0.0.60')).toBe(true); // at once, before the write lands
+      await waitUntil(() => !control.bans.isBanned('source', '127.0.0.60'));
+    } finally {
+      await db.exec('DROP TRIGGER test_refuse_ban ON relay_audit; DROP FUNCTION test_refuse_ban();');
+    }
+    expect((await control.bans.list()).some((b) => b.subject === '127.0.0.60')).toBe(false);
     ids.close();
   });
 });

@@ -10,8 +10,16 @@ export interface IdsOptions {
   identityFailuresPerMinute: number;
   /** Connections by one identity per minute that count as flapping. */
   flapConnectsPerMinute: number;
-  /** Wrong enrollment codes per source per 10 minutes before a ban. */
+  /** Wrong enrollment codes per source per 10 minutes before that source's enrollments are throttled. */
   enrollFailuresPer10Min: number;
+  /** Wrong codes per target (the name they were sent with, or none) per 10 minutes, from any sources. */
+  enrollTargetFailuresPer10Min: number;
+  /** Wrong codes per minute from all sources together before every enrollment is throttled. */
+  enrollGlobalFailuresPerMinute: number;
+  /** Alerts of one kind stored one by one per minute; beyond, they are rolled up into one with a count. */
+  alertsPerKindPerMinute: number;
+  /** A rolled-up alert covering this many events a minute is critical (a distributed attack). */
+  distributedPerMinute: number;
   banMs: number;
 }
 
@@ -20,8 +28,22 @@ export const DEFAULT_IDS: IdsOptions = {
   identityFailuresPerMinute: 3,
   flapConnectsPerMinute: 15,
   enrollFailuresPer10Min: 5,
+  enrollTargetFailuresPer10Min: 10,
+  enrollGlobalFailuresPerMinute: 30,
+  alertsPerKindPerMinute: 20,
+  distributedPerMinute: 100,
   banMs: 10 * 60_000,
 };
+
+interface RollUp {
+  count: number;
+  sources: Set<string>;
+  kiosks: Set<string>;
+  severity: 'info' | 'warning' | 'critical';
+  codes: Set<string>;
+}
+/** Distinct subjects counted per rolled-up alert (the count of events is exact; this keeps memory bounded). */
+const ROLLUP_SUBJECTS = 10_000;
 
 const ALERT_EVERY_MS = 60_000;
 
@@ -30,6 +52,11 @@ class WindowCounter {
   readonly #counts = new Map<string, { start: number; n: number }>();
   constructor(windowMs: number) {
     this.#windowMs = windowMs;
+  }
+  /** The count in `key`'s current window (0 when none). */
+  count(key: string, now: number): number {
+    const c = this.#counts.get(key);
+    return c === undefined || now - c.start >= this.#windowMs ? 0 : c.n;
   }
   hit(key: string, now: number): number {
     const c = this.#counts.get(key);
@@ -60,6 +87,10 @@ export class Ids {
   readonly #identityFailures = new WindowCounter(60_000);
   readonly #connects = new WindowCounter(60_000);
   readonly #enrollFailures = new WindowCounter(600_000);
+  readonly #enrollTargets = new WindowCounter(600_000);
+  readonly #enrollGlobal = new WindowCounter(60_000);
+  readonly #alertsPerKind = new WindowCounter(60_000);
+  readonly #rollUps = new Map<AlertKind, RollUp>();
   readonly #lastAlert = new Map<string, number>();
   readonly #sweep: NodeJS.Timeout;
 
@@ -89,7 +120,47 @@ export class Ids {
     this.#identityFailures.sweep(now);
     this.#connects.sweep(now);
     this.#enrollFailures.sweep(now);
+    this.#enrollTargets.sweep(now);
+    this.#enrollGlobal.sweep(now);
+    this.#alertsPerKind.sweep(now);
     for (const [k, t] of this.#lastAlert) if (now - t >= ALERT_EVERY_MS) this.#lastAlert.delete(k);
+    this.flushRollUps();
+  }
+
+  /**
+   * Stores one alert per kind for the alerts rolled up since the last flush (called every minute): the
+   * count of events, how many distinct sources and kiosks, the codes. Critical when the count says the
+   * events came from many places at once (a distributed attack), whatever each one's severity.
+   */
+  flushRollUps(): void {
+    for (const [kind, r] of this.#rollUps) {
+      const severity = r.count >= this.#opts.distributedPerMinute ? 'critical' : r.severity;
+      this.#store(
+        kind,
+        severity,
+        {},
+        {
+          rolledUp: true,
+          count: r.count,
+          sources: r.sources.size,
+          kiosks: r.kiosks.size,
+          codes: [...r.codes].sort().join(',').slice(0, 200),
+        },
+      );
+    }
+    this.#rollUps.clear();
+  }
+
+  #store(
+    kind: AlertKind,
+    severity: 'info' | 'warning' | 'critical',
+    subject: { source?: string; kioskId?: string },
+    detail: Record<string, string | number | boolean | null>,
+  ): void {
+    this.#metrics.inc('relay_alerts_total', { kind });
+    this.#control.raiseAlert({ kind, severity, ...subject, detail }).catch((err: unknown) => {
+      this.#log.error('alert.store_failed', { kind, error: String(err) });
+    });
   }
 
   #alert(
@@ -98,15 +169,25 @@ export class Ids {
     subject: { source?: string; kioskId?: string },
     detail: Record<string, string | number | boolean | null>,
   ): void {
-    const key = `${kind}|${subject.source ?? ''}|${subject.kioskId ?? ''}`;
+    const key = `${kind}|${subject.source ?? ''}|${subject.kioskId ?? ''}|${detail['target'] ?? ''}`;
     const now = this.#now();
     const last = this.#lastAlert.get(key);
     if (last !== undefined && now - last < ALERT_EVERY_MS) return;
     this.#lastAlert.set(key, now);
-    this.#metrics.inc('relay_alerts_total', { kind });
-    this.#control.raiseAlert({ kind, severity, ...subject, detail }).catch((err: unknown) => {
-      this.#log.error('alert.store_failed', { kind, error: String(err) });
-    });
+    if (this.#alertsPerKind.hit(kind, now) <= this.#opts.alertsPerKindPerMinute)
+      return this.#store(kind, severity, subject, detail);
+    // Many subjects at once (rotating sources): one alert with a count, so the alert store stays bounded.
+    let r = this.#rollUps.get(kind);
+    if (r === undefined) {
+      r = { count: 0, sources: new Set(), kiosks: new Set(), severity, codes: new Set() };
+      this.#rollUps.set(kind, r);
+    }
+    r.count++;
+    if (severity === 'critical' || (severity === 'warning' && r.severity === 'info')) r.severity = severity;
+    if (subject.source !== undefined && r.sources.size < ROLLUP_SUBJECTS) r.sources.add(subject.source);
+    if (subject.kioskId !== undefined && r.kiosks.size < ROLLUP_SUBJECTS) r.kiosks.add(subject.kioskId);
+    const code = detail['code'];
+    if (typeof code === 'string' && r.codes.size < 20) r.codes.add(code);
   }
 
   #ban(scope: 'source' | 'identity', subject: string, reason: string): void {
@@ -117,25 +198,31 @@ export class Ids {
       reason,
       minutes: this.#opts.banMs / 60_000,
     });
+    // The ban and its audit record commit together (Control.ban); sessions are closed once they have.
+    // If they cannot be stored, the ban is lifted here too: no action without its record.
     this.#control.ban(scope, subject, this.#opts.banMs, reason).catch((err: unknown) => {
+      this.#control.bans.apply(scope, subject, null);
       this.#log.error('ban.store_failed', { scope, error: String(err) });
     });
   }
 
-  /** A failed or suspicious handshake or frame. `kioskId` only when the peer had authenticated. */
+  /**
+   * A failed or suspicious handshake, frame or message. `kioskId` only when the peer had authenticated:
+   * then the strike counts against that identity alone (its source address may be shared with innocent
+   * kiosks behind one router); an anonymous failure counts against its source address.
+   */
   failure(kind: AlertKind, source: string, code: string, kioskId?: string): void {
     const now = this.#now();
     this.#metrics.inc('relay_errors_total', { code });
     const severity = kind === 'replay' ? 'critical' : 'warning';
     this.#alert(kind, severity, kioskId === undefined ? { source } : { source, kioskId }, { code });
+    if (kioskId !== undefined) {
+      if (this.#identityFailures.hit(kioskId, now) >= this.#opts.identityFailuresPerMinute)
+        this.#ban('identity', kioskId, kind);
+      return;
+    }
     if (this.#sourceFailures.hit(source, now) >= this.#opts.sourceFailuresPerMinute)
       this.#ban('source', source, kind);
-    if (
-      kioskId !== undefined &&
-      this.#identityFailures.hit(kioskId, now) >= this.#opts.identityFailuresPerMinute
-    ) {
-      this.#ban('identity', kioskId, kind);
-    }
   }
 
   /**
@@ -173,12 +260,31 @@ export class Ids {
     );
   }
 
-  enrollFailure(source: string, code: string): void {
+  /**
+   * Whether an enrollment attempt may be checked at all: refused (throttled) while its source, its target
+   * (the name it is sent with; `undefined` before the body is read) or the whole relay has seen too many
+   * wrong codes. Throttling, not banning: it never touches the source's kiosk sessions, and never a code.
+   */
+  enrollAllowed(source: string, target?: string | null): boolean {
+    const now = this.#now();
+    if (this.#enrollFailures.count(source, now) >= this.#opts.enrollFailuresPer10Min) return false;
+    if (this.#enrollGlobal.count('*', now) >= this.#opts.enrollGlobalFailuresPerMinute) return false;
+    if (target === undefined) return true;
+    return this.#enrollTargets.count(target ?? '', now) < this.#opts.enrollTargetFailuresPer10Min;
+  }
+
+  /** A wrong or expired enrollment code from `source`, sent with the name `target` (or none). */
+  enrollFailure(source: string, code: string, target: string | null = null): void {
     this.#metrics.inc('relay_errors_total', { code });
-    const n = this.#enrollFailures.hit(source, this.#now());
-    if (n >= this.#opts.enrollFailuresPer10Min) {
-      this.#alert('enroll-brute-force', 'critical', { source }, { failures: n });
-      this.#ban('source', source, 'enroll-brute-force');
-    }
+    const now = this.#now();
+    const n = this.#enrollFailures.hit(source, now);
+    if (n >= this.#opts.enrollFailuresPer10Min)
+      this.#alert('enroll-brute-force', 'critical', { source }, { failures: n, code });
+    const t = this.#enrollTargets.hit(target ?? '', now);
+    if (t >= this.#opts.enrollTargetFailuresPer10Min)
+      this.#alert('enroll-guessing', 'critical', {}, { target: target ?? '(no name)', failures: t, code });
+    const g = this.#enrollGlobal.hit('*', now);
+    if (g >= this.#opts.enrollGlobalFailuresPerMinute)
+      this.#alert('enroll-guessing', 'critical', {}, { target: '*', failuresPerMinute: g, code });
   }
 }

@@ -135,6 +135,12 @@ export function relayMetrics(): Metrics {
     'Requests retried towards VRS (safe: VRS deduplicates by request id).',
   );
   m.counter('relay_enrollments_total', 'Enrollment attempts by result.');
+  m.counter('relay_rate_limited_total', 'Kiosk messages refused over their rate, by message type.');
+  m.counter('relay_outcomes_total', 'Kiosk outcome reports: accepted, or unsolicited (refused, a strike).');
+  m.counter(
+    'relay_frames_refused_total',
+    'Kiosk frames refused by the WebSocket layer (too large, bad framing).',
+  );
   m.counter(
     'relay_connections_dropped_total',
     'Kiosk-listener connections refused at accept or closed before their handshake finished, by reason.',

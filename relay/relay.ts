@@ -16,6 +16,7 @@ import { connectionLimits } from './kiosk-side/connection-guard.js';
 import { HANDSHAKE_TIMEOUT_MS } from '../protocol/index.js';
 import { loadIdentity } from './identity-file.js';
 import { KioskEndpoint } from './kiosk-side/endpoint.js';
+import type { KioskRates } from './kiosk-side/rate.js';
 import { relayMetrics, type Metrics } from './metrics.js';
 import { opsApp } from './ops/app.js';
 import { OperatorStore, type SessionPolicy } from './store/operators.js';
@@ -208,6 +209,7 @@ export async function startRelay(
     processId,
     pingIntervalMs: o.pingIntervalMs,
     handshakeTimeoutMs: o.handshakeTimeoutMs,
+    kioskRates: o.kioskRates as Partial<KioskRates> | undefined,
     limits,
     isSynced: () => control.synced,
   });

@@ -93,6 +93,12 @@ export const RELAY_ERRORS = defineCodes({
     resident: null,
     operator: 'Create a new one-time enrollment code.',
   },
+  RELAY_ENROLL_THROTTLED: {
+    meaning: 'Too many wrong enrollment codes (from this source, for this name, or in all): try again later.',
+    resident: null,
+    operator:
+      'Enrollment is throttled after wrong codes; an enroll-brute-force or enroll-guessing alert says from where. Retry in a few minutes.',
+  },
   RELAY_ENROLL_KEY_INVALID: {
     meaning: 'The public key presented for enrollment is not a 32-byte Ed25519 key in base64url.',
     resident: null,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.js';
 import {
   b64url,
   certType,
@@ -74,36 +75,36 @@ export const dose = z.object({
   seq: z.number().int().min(1).max(7),
   date: isoDate,
   /** e.g. "COVID-19 mRNA". */
-  vaccineType: z.string().max(64),
-  manufacturer: z.string().max(64),
-  manufacturerEn: z.string().max(64),
-  product: z.string().max(64),
-  productEn: z.string().max(64),
-  lot: z.string().max(20),
+  vaccineType: text(64),
+  manufacturer: text(64),
+  manufacturerEn: text(64),
+  product: text(64),
+  productEn: text(64),
+  lot: text(20),
   cvx: z.string().regex(/^\d{1,3}$/),
-  country: z.string().length(3),
+  country: text(3, 3),
 });
 export type Dose = z.infer<typeof dose>;
 
 export const IssuedBody = z.object({
   outcome: z.literal('issued'),
-  certificateId: z.string().min(1).max(64),
+  certificateId: text(64, 1),
   /** Issue date (YYYY-MM-DD, Japan time). */
   issuedAt: isoDate,
   certType,
   municipality,
   /** The issuer line printed on the certificate, e.g. 「千代田区長」. */
-  issuer: z.object({ ja: z.string().max(64), en: z.string().max(128) }),
+  issuer: z.object({ ja: text(64), en: text(128) }),
   person: z.object({
-    name: z.string().min(1).max(128),
-    nameRomaji: z.string().max(128).optional(),
+    name: text(128, 1),
+    nameRomaji: text(128).optional(),
     birthDate: isoDate,
-    nationality: z.string().max(64).optional(),
-    passportNumber: z.string().max(20).optional(),
+    nationality: text(64).optional(),
+    passportNumber: text(20).optional(),
   }),
   doses: z.array(dose).min(1).max(7),
   /** SMART Health Card compact JWS. */
-  shc: z.string().min(1).max(4096),
+  shc: text(4096, 1),
   /** ICAO VDS-NC document (overseas only), verbatim JSON object. */
   vdsNc: z.record(z.string(), z.unknown()).optional(),
 });

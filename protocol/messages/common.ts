@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.js';
 
 /** Current version of every message. A message with another `v` is refused with PROTOCOL_UNSUPPORTED_VERSION. */
 export const MESSAGE_VERSION = 1;
@@ -29,9 +30,9 @@ export const sealed = b64url(MAX_SEALED_BYTES).min(1);
 
 export const municipality = z.object({
   code: municipalityCode,
-  name: z.string().min(1).max(64),
-  nameEn: z.string().min(1).max(64),
-  prefecture: z.string().min(1).max(16),
+  name: text(64, 1),
+  nameEn: text(64, 1),
+  prefecture: text(16, 1),
 });
 export type Municipality = z.infer<typeof municipality>;
 
@@ -43,6 +44,6 @@ export const health = z.object({
   pinpad: deviceState,
   coin: deviceState,
   hopper: deviceState,
-  software: z.string().min(1).max(64),
+  software: text(64, 1),
 });
 export type DeviceHealth = z.infer<typeof health>;

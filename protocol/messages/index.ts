@@ -1,4 +1,5 @@
 export * from './common.js';
+export * from './text.js';
 export * from './kiosk-relay.js';
 export * from './relay-vrs.js';
 export * from './cert.js';

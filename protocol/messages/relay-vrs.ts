@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.js';
 import { errorCode, kioskId, municipalityCode, requestId, sealed, version } from './common.js';
 
 /** Relay → VRS, inside the channel on the LGWAN link. */
@@ -38,11 +39,11 @@ export const VrsToRelay = z.discriminatedUnion('type', [
   z.object({
     v: version,
     type: z.literal('vrs.alert'),
-    alertId: z.string().min(1).max(64),
-    kind: z.string().min(1).max(64),
+    alertId: text(64, 1),
+    kind: text(64, 1),
     severity: alertSeverity,
     kioskId: kioskId.optional(),
-    detail: z.string().max(500),
+    detail: text(500),
     at: z.number().int(),
   }),
 ]);

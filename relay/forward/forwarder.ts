@@ -56,6 +56,9 @@ export class Forwarder {
   readonly #opts: ForwarderOptions;
   readonly #pending = new Map<string, Pending>();
   readonly #byLink = new Map<VrsLink, Set<Pending>>();
+  /** Told of every answer sent to a kiosk (`response`: a sealed answer, not an error). */
+  onAnswered:
+    ((kioskId: string, requestId: string, municipality: string, response: boolean) => void) | undefined;
 
   constructor(
     control: Control,
@@ -242,7 +245,8 @@ export class Forwarder {
     this.#metrics.inc('relay_requests_total', { result });
     if (result !== 'answered') this.#metrics.inc('relay_errors_total', { code: result });
     this.#metrics.observe('relay_request_duration_seconds', (performance.now() - p.started) / 1000);
-    if (!p.peer.closed) p.peer.send(reply);
+    if (!p.peer.closed && p.peer.send(reply) && counted)
+      this.onAnswered?.(p.peer.kioskId, p.requestId, p.municipality, reply.type === 'issue.response');
   }
 
   /** Stops every timer (shutdown); pending requests are left unanswered. */

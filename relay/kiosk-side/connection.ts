@@ -7,11 +7,10 @@ import {
 } from '../../protocol/index.js';
 import type { KioskPeer } from '../forward/forwarder.js';
 import { sendCorked } from '../corked-send.js';
+import { RateBuckets, type KioskRates } from './rate.js';
 
 /** Above this many unsent bytes the kiosk is not reading: the connection is dropped (backpressure). */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** How many answered request ids a session remembers (to attach outcomes to a municipality). */
-const RECENT_REQUESTS = 16;
 
 /**
  * One kiosk's WebSocket connection: pending until its first frame completes the handshake, then a
@@ -28,28 +27,28 @@ export class KioskConnection implements KioskPeer {
   establishedAt = 0;
   alive = true;
   inflight = 0;
+  /** Token buckets per message class (handed on to a session that replaces this one on this process). */
+  rates: RateBuckets;
   #closed = false;
-  #recent: Array<[string, string]> = [];
 
-  constructor(ws: WebSocket, kioskId: string, source: string, pending: PendingSession, now: number) {
+  constructor(
+    ws: WebSocket,
+    kioskId: string,
+    source: string,
+    pending: PendingSession,
+    now: number,
+    rates: KioskRates,
+  ) {
     this.ws = ws;
     this.kioskId = kioskId;
     this.source = source;
     this.pending = pending;
     this.openedAt = now;
+    this.rates = new RateBuckets(rates, now);
   }
 
   get closed(): boolean {
     return this.#closed;
-  }
-
-  rememberRequest(requestId: string, municipality: string): void {
-    this.#recent.push([requestId, municipality]);
-    if (this.#recent.length > RECENT_REQUESTS) this.#recent.shift();
-  }
-
-  municipalityOf(requestId: string): string | undefined {
-    return this.#recent.find(([id]) => id === requestId)?.[1];
   }
 
   /** Seals and sends; false (and the connection dropped) when the kiosk is not reading. */

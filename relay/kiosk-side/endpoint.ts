@@ -23,7 +23,9 @@ import type { Ids } from '../ids.js';
 import type { Metrics } from '../metrics.js';
 import { toBytes } from '../vrs-side/link.js';
 import type { Router } from '../vrs-side/router.js';
+import { AnsweredRequests } from './answered.js';
 import { KioskConnection } from './connection.js';
+import { DEFAULT_KIOSK_RATES, type KioskRates, type RateClass } from './rate.js';
 import { ConnectionGuard, connectionLimits, type ConnectionLimits } from './connection-guard.js';
 import { LimitReporter } from './limit-report.js';
 import { handleEnroll } from './enroll-route.js';
@@ -43,11 +45,20 @@ export interface KioskEndpointOptions {
   pingIntervalMs?: number | undefined;
   handshakeTimeoutMs?: number | undefined;
   heartbeatFlushMs?: number;
+  /** Per-identity message rates (token buckets); defaults: `DEFAULT_KIOSK_RATES`. */
+  kioskRates?: Partial<KioskRates> | undefined;
   /** The connection budget (caps, deadline); default: derived from a 1024-file limit. */
   limits?: ConnectionLimits;
   /** Whether this process is sure to follow the other relay processes (revocations, bans, stops). */
   isSynced?: () => boolean;
 }
+
+const RATE_CLASS: Record<KioskToRelay['type'], RateClass> = {
+  'issue.request': 'request',
+  'issue.outcome': 'outcome',
+  heartbeat: 'heartbeat',
+  'municipalities.request': 'municipalities',
+};
 
 /** WebSocket close codes the relay uses (4000–4999: application). */
 export const CLOSE = {
@@ -80,11 +91,17 @@ export class KioskEndpoint {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unsubscribe: Array<() => void> = [];
   readonly #relayKey: string;
+  readonly #rates: KioskRates;
+  /** Request ids answered to each kiosk: the only ones it may report an outcome for. */
+  readonly answered = new AnsweredRequests();
   #stopping = false;
 
   constructor(o: KioskEndpointOptions) {
     this.#o = o;
     this.#relayKey = keyId(o.identity.publicKey);
+    this.#rates = { ...DEFAULT_KIOSK_RATES, ...o.kioskRates };
+    o.forwarder.onAnswered = (kioskId, requestId, municipality, response) =>
+      this.answered.record(kioskId, requestId, municipality, response, Date.now());
     this.#timeoutMs = o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     const limits = o.limits ?? connectionLimits(1024, this.#timeoutMs);
     this.#reporter = new LimitReporter(limits.reportEveryMs, o.log, (report, severity) => {
@@ -153,13 +170,16 @@ export class KioskEndpoint {
       ),
     );
     this.#timers.push(setInterval(() => void this.#flushHealth(), o.heartbeatFlushMs ?? 10_000));
+    this.#timers.push(setInterval(() => this.answered.sweep(Date.now()), 60_000));
     for (const t of this.#timers) t.unref();
 
     this.#unsubscribe.push(
       o.control.onRevoked((kioskId) => this.#drop(kioskId, 'RELAY_KIOSK_REVOKED', CLOSE.revoked)),
       o.control.onBan(({ scope, subject }) => {
         if (scope === 'identity') return this.#drop(subject, 'RELAY_BANNED', CLOSE.banned);
-        for (const c of this.#all)
+        // A source ban is for anonymous failures: it ends unfinished handshakes from that address, never
+        // an authenticated session (an innocent kiosk may share the address; a guilty one is banned by id).
+        for (const c of this.#handshaking)
           if (c.source === subject) this.#closeWithNotice(c, 'RELAY_BANNED', CLOSE.banned);
       }),
       o.control.onStop(({ scope, stopped }) => {
@@ -274,10 +294,18 @@ export class KioskEndpoint {
   }
 
   #opened(ws: WebSocket, kioskId: string, source: string, pending: PendingSession, acceptedAt: number): void {
-    const conn = new KioskConnection(ws, kioskId, source, pending, acceptedAt);
+    const conn = new KioskConnection(ws, kioskId, source, pending, acceptedAt, this.#rates);
     this.#all.add(conn);
     this.#handshaking.add(conn);
-    ws.on('error', () => undefined);
+    // ws refuses a frame over maxPayload (close 1009) and other framing violations (1002) with an error
+    // event: a malformed frame like any other, counted against the identity once it authenticated.
+    ws.on('error', (err: Error & { code?: string }) => {
+      const code =
+        err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'CHANNEL_FRAME_TOO_LARGE' : 'PROTOCOL_MALFORMED';
+      this.#o.metrics.inc('relay_frames_refused_total', { code });
+      this.#o.ids.failure('malformed-frame', conn.source, code, conn.session ? conn.kioskId : undefined);
+      conn.markClosed();
+    });
     ws.on('pong', () => {
       conn.alive = true;
     });
@@ -348,9 +376,17 @@ export class KioskEndpoint {
       return conn.close(CLOSE.malformed, msg.code);
     }
     const m = msg.value;
+    if (!conn.rates.take(RATE_CLASS[m.type], this.#rates, Date.now())) {
+      // Over its rate: refused without work or a record, and a strike against the identity (strikes ban it,
+      // and a ban closes the session).
+      metrics.inc('relay_rate_limited_total', { type: m.type });
+      ids.failure('rate-limit', conn.source, 'RELAY_BUSY', conn.kioskId);
+      if (m.type === 'issue.request' || m.type === 'municipalities.request')
+        conn.send({ v: 1, type: 'issue.error', requestId: m.requestId, code: 'RELAY_BUSY' });
+      return;
+    }
     switch (m.type) {
       case 'issue.request':
-        conn.rememberRequest(m.requestId, m.municipality);
         this.#o.forwarder.request(conn, m);
         return;
       case 'issue.outcome':
@@ -375,9 +411,22 @@ export class KioskEndpoint {
     }
   }
 
+  /**
+   * A kiosk's report on a request. Accepted only for a request this relay answered to this kiosk (and a
+   * few times per request); anything else is a strike against the identity and leaves no record. A
+   * `binding-mismatch` on a sealed answer stops what the relay's own evidence covers: the municipality it
+   * routed that request to (never the fleet, whatever the kiosk says), and asks an operator to widen it.
+   */
   async #outcome(conn: KioskConnection, m: Extract<KioskToRelay, { type: 'issue.outcome' }>): Promise<void> {
-    const { control, log } = this.#o;
-    const municipality = conn.municipalityOf(m.requestId);
+    const { control, log, ids, metrics } = this.#o;
+    const answered = this.answered.take(conn.kioskId, m.requestId, Date.now());
+    if (answered === undefined) {
+      metrics.inc('relay_outcomes_total', { result: 'unsolicited' });
+      ids.failure('unsolicited-outcome', conn.source, 'PROTOCOL_MALFORMED', conn.kioskId);
+      return;
+    }
+    metrics.inc('relay_outcomes_total', { result: 'accepted' });
+    const municipality = answered.municipality;
     try {
       await control.audit.append({
         kind: 'issue.outcome',
@@ -386,12 +435,29 @@ export class KioskEndpoint {
         municipality,
         detail: { outcome: m.outcome, code: m.code ?? null },
       });
-      if (m.outcome === 'binding-mismatch') {
-        // An answer reached the wrong request: stop issuance until an operator has looked.
-        const scope = municipality ?? 'fleet';
-        if (!control.stops.isStopped(scope)) {
-          await control.stopIssuance(scope, 'ENVELOPE_BINDING_MISMATCH reported by a kiosk', 'automatic');
-        }
+      if (m.outcome !== 'binding-mismatch') return;
+      const stop = answered.response && !control.stops.isStopped(municipality);
+      // Critical either way: an operator decides whether to widen the stop (fleet) or lift it.
+      await control.raiseAlert({
+        kind: 'binding-mismatch',
+        severity: 'critical',
+        source: conn.source,
+        kioskId: conn.kioskId,
+        detail: {
+          requestId: m.requestId,
+          municipality,
+          stopped: stop ? municipality : null,
+          answer: answered.response ? 'sealed' : 'error',
+          action: 'check VRS for this municipality; widen the stop to the fleet if others are affected',
+        },
+      });
+      if (stop) {
+        // An answer reached the wrong request: stop this route until an operator has looked.
+        await control.stopIssuance(
+          municipality,
+          'ENVELOPE_BINDING_MISMATCH reported by a kiosk',
+          'automatic',
+        );
       }
     } catch (err) {
       log.error('outcome.failed', {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import type { Control } from '../control.js';
 import type { Ids } from '../ids.js';
 import type { Metrics } from '../metrics.js';
@@ -8,9 +9,9 @@ import { sourceOf } from './refuse.js';
 const MAX_BODY = 4096;
 
 export const EnrollBody = z.object({
-  code: z.string().min(1).max(32),
-  publicKey: z.string().min(1).max(64),
-  name: z.string().min(1).max(64).optional(),
+  code: text(32, 1),
+  publicKey: text(64, 1),
+  name: text(64, 1).optional(),
 });
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -26,6 +27,7 @@ const STATUS: Record<string, number> = {
   RELAY_KIOSK_ALREADY_ENROLLED: 409,
   RELAY_OPS_BAD_REQUEST: 400,
   RELAY_BANNED: 403,
+  RELAY_ENROLL_THROTTLED: 429,
 };
 
 /**
@@ -41,6 +43,12 @@ export async function handleEnroll(
   const source = sourceOf(req.socket.remoteAddress);
   if (deps.control.bans.isBanned('source', source))
     return reply(res, 403, { ok: false, code: 'RELAY_BANNED' });
+  const throttled = () => {
+    deps.metrics.inc('relay_enrollments_total', { result: 'RELAY_ENROLL_THROTTLED' });
+    reply(res, 429, { ok: false, code: 'RELAY_ENROLL_THROTTLED' });
+  };
+  // Throttled before any work: a guesser's attempts are not even checked (nor counted against a code).
+  if (!deps.ids.enrollAllowed(source)) return throttled();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -59,11 +67,12 @@ export async function handleEnroll(
     deps.metrics.inc('relay_enrollments_total', { result: 'RELAY_OPS_BAD_REQUEST' });
     return reply(res, 400, { ok: false, code: 'RELAY_OPS_BAD_REQUEST' });
   }
+  if (!deps.ids.enrollAllowed(source, body.data.name ?? null)) return throttled();
   const r = await deps.control.enroll(body.data, source);
   deps.metrics.inc('relay_enrollments_total', { result: r.ok ? 'ok' : r.code });
   if (!r.ok) {
     if (r.code === 'RELAY_ENROLL_CODE_INVALID' || r.code === 'RELAY_ENROLL_CODE_EXPIRED') {
-      deps.ids.enrollFailure(source, r.code);
+      deps.ids.enrollFailure(source, r.code, body.data.name ?? null);
     }
     return reply(res, STATUS[r.code] ?? 400, { ok: false, code: r.code });
   }

@@ -51,6 +51,7 @@ export class SessionTable {
 
   register(conn: KioskConnection): void {
     const old = this.#byKiosk.get(conn.kioskId);
+    if (old !== undefined && old !== conn) conn.rates = old.rates; // reconnecting does not refill the buckets
     this.#byKiosk.set(conn.kioskId, conn);
     if (old !== undefined && old !== conn) this.#replace(old, conn.source);
     this.#toAnnounce.push({ id: conn.kioskId, at: conn.establishedAt });

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
-import { ERROR_CODES } from '../../protocol/index.js';
+import { ERROR_CODES, NOT_WELL_FORMED } from '../../protocol/index.js';
 import type { Control } from '../control.js';
 import { RelayError } from '../errors.js';
 import type { Alert } from '../store/alerts.js';
@@ -9,7 +9,15 @@ import { isKioskId } from '../store/keys.js';
 import type { OperatorStore } from '../store/operators.js';
 import { authenticate, type OpsEnv } from './auth.js';
 import { sessionRoutes } from './session-routes.js';
-import { CreateCodeBody, KioskPaging, Operator, Paging, RevokeBody, StopBody } from './schemas.js';
+import {
+  BanSubject,
+  CreateCodeBody,
+  KioskPaging,
+  Operator,
+  Paging,
+  RevokeBody,
+  StopBody,
+} from './schemas.js';
 import { STATUS_PAGE } from './status-page.js';
 
 /** What the operations API reads from the running relay besides the stored state. */
@@ -43,8 +51,10 @@ async function body<S extends z.ZodType>(c: Context<OpsEnv>, schema: S): Promise
 function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   const r = schema.safeParse(raw);
   if (!r.success) {
-    const field = r.error.issues[0]?.path.join('.') ?? '';
-    throw new RelayError('RELAY_OPS_BAD_REQUEST', `invalid field: ${field || '(body)'}`);
+    const issue = r.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    const why = issue?.message === NOT_WELL_FORMED ? ` (${NOT_WELL_FORMED})` : '';
+    throw new RelayError('RELAY_OPS_BAD_REQUEST', `invalid field: ${field || '(body)'}${why}`);
   }
   return r.data;
 }
@@ -151,7 +161,8 @@ export function opsApp(deps: {
     const scope = c.req.param('scope');
     if (scope !== 'source' && scope !== 'identity')
       throw new RelayError('RELAY_OPS_BAD_REQUEST', 'scope: source or identity');
-    if (!(await control.liftBan(scope, c.req.param('subject'), operator(c)))) {
+    const subject = parse(BanSubject, c.req.param('subject'));
+    if (!(await control.liftBan(scope, subject, operator(c)))) {
       throw new RelayError('RELAY_OPS_NOT_FOUND', 'no such ban');
     }
     return c.json({ ok: true });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 
 export const CreateCodeBody = z.object({
-  name: z.string().min(1).max(64).optional(),
+  name: text(64, 1).optional(),
   ttlMinutes: z
     .number()
     .int()
@@ -10,11 +11,11 @@ export const CreateCodeBody = z.object({
     .optional(),
 });
 
-export const RevokeBody = z.object({ reason: z.string().min(1).max(200) });
+export const RevokeBody = z.object({ reason: text(200, 1) });
 
 export const StopBody = z.object({
   scope: z.string().regex(/^(fleet|\d{6})$/, 'scope: "fleet" or a 6-digit municipality code'),
-  reason: z.string().min(1).max(200),
+  reason: text(200, 1),
 });
 
 export const Paging = z.object({
@@ -23,8 +24,11 @@ export const Paging = z.object({
 });
 
 export const KioskPaging = z.object({
-  after: z.string().max(64).default(''),
+  after: text(64).default(''),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
 });
 
 export const Operator = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/);
+
+/** A ban's subject in a path: a source address or a kiosk id (both short, printable). */
+export const BanSubject = text(64, 1);

@@ -1,12 +1,13 @@
 import type { Context, Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import type { Control } from '../control.js';
 import { RelayError } from '../errors.js';
 import type { OperatorStore } from '../store/operators.js';
 import { cookieName, readCookie, sameOrigin, secretEquals, sessionCookie, type OpsEnv } from './auth.js';
 
-const LoginBody = z.object({ name: z.string().max(64), password: z.string().max(256) });
+const LoginBody = z.object({ name: text(64), password: text(256) });
 
 /**
  * Dashboard sign-in, outside `/api/*`: `POST /auth/login { name, password }` (same origin only, against

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import type { Db } from '../../common/db.js';
 import { appendInTx } from './audit-tx.js';
 
@@ -19,6 +20,12 @@ export const AlertKind = z.enum([
   'revocation',
   'operator-lockout',
   'device',
+  /** A kiosk exceeded a message rate (token bucket per identity). */
+  'rate-limit',
+  /** A kiosk reported the outcome of a request the relay never answered to it. */
+  'unsolicited-outcome',
+  /** Wrong enrollment codes for one target or fleet-wide from many sources (distributed guessing). */
+  'enroll-guessing',
   /** The kiosk listener hit a connection cap (rolled up: one alert per window with counts). */
   'connection-limit',
   /** This process lost the other relay processes' changes for a while and reloaded them. */
@@ -29,7 +36,7 @@ export type AlertKind = z.infer<typeof AlertKind>;
 export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
 export type AlertSeverity = z.infer<typeof AlertSeverity>;
 
-const DetailValue = z.union([z.string().max(200), z.number(), z.boolean(), z.null()]);
+const DetailValue = z.union([text(200), z.number(), z.boolean(), z.null()]);
 
 export const Alert = z.object({
   id: z.number().int(),

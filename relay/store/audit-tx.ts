@@ -1,5 +1,5 @@
 import type { DbTx } from '../../common/db.js';
-import { canonicalRecord, chainHash, type AuditEntry, type AuditInput } from './audit.js';
+import { canonicalRecord, chainHash, checkAuditInput, type AuditEntry, type AuditInput } from './audit.js';
 
 /**
  * Appends audit records inside the caller's transaction, so an operator action and its record commit
@@ -8,6 +8,7 @@ import { canonicalRecord, chainHash, type AuditEntry, type AuditInput } from './
  * re-reads it, exactly as when another relay process appended.
  */
 export async function appendInTx(tx: DbTx, inputs: AuditInput[], now = new Date()): Promise<AuditEntry[]> {
+  for (const input of inputs) checkAuditInput(input); // a record the database would refuse fails here
   const h = await tx.query<{ seq: string | number; hash: string }>(
     'SELECT seq, hash FROM relay_audit_head WHERE id = 1 FOR UPDATE',
   );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../common/db.js';
+import type { Db, DbTx } from '../../common/db.js';
+import { isWellFormedText } from '../../protocol/index.js';
 
 /** The values an audit record may carry: routing data only, never personal data. */
 export type AuditValue = string | number | boolean | null;
@@ -45,6 +46,41 @@ interface Pending {
 }
 
 const MAX_BATCH = 400;
+const MAX_TEXT = 2000;
+
+function checkText(name: string, v: string): void {
+  if (v.length > MAX_TEXT) throw new TypeError(`${name}: at most ${MAX_TEXT} characters`);
+  if (!isWellFormedText(v)) throw new TypeError(`${name}: not well-formed Unicode`);
+  if (v.includes('\0')) throw new TypeError(`${name}: NUL`);
+}
+
+/**
+ * Refuses a record that the database would refuse (text that is not well-formed Unicode, which `jsonb`
+ * rejects, a NUL, a number that is not finite, a value of another type), before it joins a batch.
+ */
+export function checkAuditInput(input: AuditInput): void {
+  if (typeof input !== 'object' || input === null) throw new TypeError('audit record: object expected');
+  if (typeof input.kind !== 'string' || input.kind === '')
+    throw new TypeError('kind: non-empty string expected');
+  checkText('kind', input.kind);
+  for (const f of ['requestId', 'kioskId', 'municipality'] as const) {
+    const v = input[f];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new TypeError(`${f}: string expected`);
+    checkText(f, v);
+  }
+  if (input.detail === undefined) return;
+  if (typeof input.detail !== 'object' || input.detail === null)
+    throw new TypeError('detail: object expected');
+  for (const [k, v] of Object.entries(input.detail)) {
+    checkText('detail key', k);
+    if (typeof v === 'string') checkText(`detail.${k}`, v);
+    else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new TypeError(`detail.${k}: finite number expected`);
+    } else if (typeof v !== 'boolean' && v !== null)
+      throw new TypeError(`detail.${k}: string, number, boolean or null`);
+  }
+}
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
@@ -68,9 +104,12 @@ export class AuditLog {
     this.#db = db;
   }
 
+  /**
+   * Appends one record (group-committed with the records of the same turn). Throws a TypeError for a record
+   * that could never be stored (see `checkAuditInput`), before it joins a batch, so it cannot fail others.
+   */
   append(input: AuditInput): Promise<AuditEntry> {
-    if (typeof input.kind !== 'string' || input.kind === '')
-      throw new TypeError('kind: non-empty string expected');
+    checkAuditInput(input);
     return new Promise((resolve, reject) => {
       this.#queue.push({ input, resolve, reject });
       this.#schedule();
@@ -110,16 +149,54 @@ export class AuditLog {
             break;
           } catch (err) {
             this.#head = undefined; // another process appended (or the write failed): re-read the head
-            if (attempt >= 20 || !isUniqueViolation(err)) {
-              for (const p of batch) p.reject(err);
-              break;
-            }
+            if (attempt < 20 && isUniqueViolation(err)) continue;
+            // One record the database refuses must not fail its neighbours: each is tried on its own.
+            if (batch.length > 1) await this.#writeEach(batch);
+            else for (const p of batch) p.reject(err);
+            break;
           }
         }
       }
     } finally {
       this.#flushing = false;
     }
+  }
+
+  /** After a failed batch: every member in its own statement, so only the records refused fail. */
+  async #writeEach(batch: Pending[]): Promise<void> {
+    for (const p of batch) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          this.#head ??= await readHead(this.#db);
+          const [entry] = await writeBatch(this.#db, { ...this.#head }, [p.input]);
+          this.#head = { seq: (entry as AuditEntry).seq, hash: (entry as AuditEntry).hash };
+          p.resolve(entry as AuditEntry);
+          break;
+        } catch (err) {
+          this.#head = undefined;
+          if (attempt < 20 && isUniqueViolation(err)) continue;
+          p.reject(err);
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Appends records inside the caller's transaction, so an operator action and its record commit together
+   * or not at all. The head row is locked (`FOR UPDATE`) until the transaction ends; group-committed appends
+   * by this or another process meanwhile wait for it, then see the new head (primary key refusal → re-read).
+   */
+  async appendInTx(tx: DbTx, inputs: AuditInput[]): Promise<AuditEntry[]> {
+    for (const input of inputs) checkAuditInput(input);
+    if (inputs.length === 0) return [];
+    const r = await tx.query<{ seq: string | number; hash: string }>(
+      'SELECT seq, hash FROM relay_audit_head WHERE id = 1 FOR UPDATE',
+    );
+    const h = r.rows[0];
+    if (h === undefined) throw new Error('audit head missing (schema not migrated)');
+    this.#head = undefined; // the cached head is stale once this commits
+    return writeBatch((sql, params) => tx.query(sql, params), { seq: Number(h.seq), hash: h.hash }, inputs);
   }
 
   /** Records after `afterSeq`, oldest first (the export; no personal data to strip). */
@@ -214,7 +291,11 @@ const APPEND_SQL = `WITH ins AS (
  * another relay process appended meanwhile, the primary key on `seq` refuses the batch and the caller
  * re-reads the head and recomputes (optimistic concurrency: a record's hash never depends on stale data).
  */
-async function writeBatch(db: Db, head: Head, inputs: AuditInput[]): Promise<AuditEntry[]> {
+async function writeBatch(
+  db: Db | ((sql: string, params: unknown[]) => Promise<unknown>),
+  head: Head,
+  inputs: AuditInput[],
+): Promise<AuditEntry[]> {
   let seq = head.seq;
   let prev = head.hash;
   const at = new Date().toISOString();
@@ -248,7 +329,9 @@ async function writeBatch(db: Db, head: Head, inputs: AuditInput[]): Promise<Aud
   }
   // One JSON parameter for the whole batch (about twice as fast in PGlite as a VALUES list of
   // parameters), in a statement planned once: planning this one cost PGlite ≈ 0.25 ms per batch.
-  await db.queryPrepared('relay_audit_append', APPEND_SQL, [JSON.stringify(rows), seq, prev]);
+  const params = [JSON.stringify(rows), seq, prev];
+  if (typeof db === 'function') await db(APPEND_SQL, params);
+  else await db.queryPrepared('relay_audit_append', APPEND_SQL, params);
   head.seq = seq;
   head.hash = prev;
   return entries;

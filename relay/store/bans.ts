@@ -1,4 +1,4 @@
-import type { Db } from '../../common/db.js';
+import type { Db, DbTx } from '../../common/db.js';
 
 export type BanScope = 'source' | 'identity';
 
@@ -55,22 +55,37 @@ export class BanList {
   }
 
   async ban(scope: BanScope, subject: string, durationMs: number, reason: string): Promise<number> {
-    const until = this.#now() + durationMs;
-    await this.#db.query(
-      `INSERT INTO relay_bans (scope, subject, until, reason) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (scope, subject) DO UPDATE SET until = GREATEST(relay_bans.until, EXCLUDED.until), reason = EXCLUDED.reason`,
-      [scope, subject, new Date(until).toISOString(), reason],
-    );
+    const until = await this.banIn(this.#db, scope, subject, durationMs, reason);
     this.apply(scope, subject, Math.max(until, this.#until.get(`${scope}:${subject}`) ?? 0));
     return until;
   }
 
+  /** The row change of `ban` only, in the caller's transaction; returns the ban's end (ms). */
+  async banIn(
+    q: DbTx,
+    scope: BanScope,
+    subject: string,
+    durationMs: number,
+    reason: string,
+  ): Promise<number> {
+    const until = this.#now() + durationMs;
+    await q.query(
+      `INSERT INTO relay_bans (scope, subject, until, reason) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (scope, subject) DO UPDATE SET until = GREATEST(relay_bans.until, EXCLUDED.until), reason = EXCLUDED.reason`,
+      [scope, subject, new Date(until).toISOString(), reason],
+    );
+    return until;
+  }
+
   async lift(scope: BanScope, subject: string): Promise<boolean> {
-    const r = await this.#db.query('DELETE FROM relay_bans WHERE scope = $1 AND subject = $2', [
-      scope,
-      subject,
-    ]);
+    const found = await this.liftIn(this.#db, scope, subject);
     this.apply(scope, subject, null);
+    return found;
+  }
+
+  /** The row change of `lift` only, in the caller's transaction. */
+  async liftIn(q: DbTx, scope: BanScope, subject: string): Promise<boolean> {
+    const r = await q.query('DELETE FROM relay_bans WHERE scope = $1 AND subject = $2', [scope, subject]);
     return r.affectedRows > 0;
   }
 

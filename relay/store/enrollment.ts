@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { Db } from '../../common/db.js';
+import type { Db, DbTx } from '../../common/db.js';
 import { isKioskId } from './keys.js';
 
 /** 32 symbols without 0/O, 1/I: 8 of them carry 40 bits. */
@@ -39,9 +39,9 @@ interface CodeRow {
 
 /**
  * One-time enrollment codes. Only a hash of each code is stored. A code allows one enrollment and at most
- * three failed attempts against it (a malformed or already-known key, or a wrong code sent with the name
- * the code was issued for); after that it is dead. Wrong codes are also counted per source address by the
- * intrusion detector.
+ * three failed attempts with it (a malformed or already-known key sent with the right code); after that it
+ * is dead. Wrong codes never touch a stored code (an anonymous guesser must not be able to destroy one):
+ * the intrusion detector throttles them per source, per target name and globally.
  */
 export class EnrollmentCodes {
   readonly #db: Db;
@@ -56,13 +56,21 @@ export class EnrollmentCodes {
     code: string;
     expiresAt: string;
   }> {
+    return this.createIn(this.#db, options);
+  }
+
+  /** `create` in the caller's transaction. */
+  async createIn(
+    q: DbTx,
+    options: { name?: string | undefined; ttlMs?: number | undefined } = {},
+  ): Promise<{ code: string; expiresAt: string }> {
     const ttl = options.ttlMs ?? ENROLL_DEFAULT_TTL_MS;
     if (!Number.isInteger(ttl) || ttl <= 0 || ttl > ENROLL_MAX_TTL_MS)
       throw new RangeError('ttlMs: 1 ms … 7 days');
     let code = '';
     for (let i = 0; i < ENROLL_CODE_LENGTH; i++) code += ENROLL_ALPHABET[randomInt(ENROLL_ALPHABET.length)];
     const expiresAt = new Date(this.#now() + ttl).toISOString();
-    await this.#db.query(
+    await q.query(
       'INSERT INTO relay_enroll_codes (code_hash, name, expires_at, tries_left) VALUES ($1, $2, $3, $4)',
       [hashCode(code), options.name ?? null, expiresAt, ENROLL_TRIES],
     );
@@ -82,57 +90,63 @@ export class EnrollmentCodes {
     }));
   }
 
-  async redeem(input: { code: string; publicKey: string; name?: string | undefined }): Promise<RedeemResult> {
+  /**
+   * Redeems a code. `then` runs in the same transaction with the result (the caller's audit record), so
+   * the enrollment, a burnt try and its record commit together or not at all.
+   */
+  async redeem(
+    input: { code: string; publicKey: string; name?: string | undefined },
+    then?: (tx: DbTx, result: RedeemResult) => Promise<void>,
+  ): Promise<RedeemResult> {
     const code = normalizeCode(input.code);
     const now = new Date(this.#now());
     return this.#db.transaction(async (tx): Promise<RedeemResult> => {
-      const burnByName = async () => {
-        if (input.name === undefined) return;
-        await tx.query(
-          `UPDATE relay_enroll_codes SET tries_left = tries_left - 1
-            WHERE name = $1 AND used_at IS NULL AND tries_left > 0 AND expires_at > $2`,
-          [input.name, now.toISOString()],
-        );
-      };
-      if (!CODE_RE.test(code)) {
-        await burnByName();
-        return { ok: false, code: 'RELAY_ENROLL_CODE_INVALID' };
-      }
-      const r = await tx.query<CodeRow>('SELECT * FROM relay_enroll_codes WHERE code_hash = $1 FOR UPDATE', [
-        hashCode(code),
-      ]);
-      const row = r.rows[0];
-      if (row === undefined) {
-        await burnByName();
-        return { ok: false, code: 'RELAY_ENROLL_CODE_INVALID' };
-      }
-      if (row.used_at !== null || row.tries_left <= 0)
-        return { ok: false, code: 'RELAY_ENROLL_CODE_INVALID' };
-      if (new Date(row.expires_at).getTime() <= now.getTime())
-        return { ok: false, code: 'RELAY_ENROLL_CODE_EXPIRED' };
-      const burn = () =>
-        tx.query('UPDATE relay_enroll_codes SET tries_left = tries_left - 1 WHERE code_hash = $1', [
-          row.code_hash,
-        ]);
-      if (!isKioskId(input.publicKey)) {
-        await burn();
-        return { ok: false, code: 'RELAY_ENROLL_KEY_INVALID' };
-      }
-      const name = input.name ?? row.name;
-      const ins = await tx.query(
-        'INSERT INTO relay_kiosks (kiosk_id, name) VALUES ($1, $2) ON CONFLICT (kiosk_id) DO NOTHING',
-        [input.publicKey, name],
-      );
-      if (ins.affectedRows !== 1) {
-        await burn();
-        return { ok: false, code: 'RELAY_KIOSK_ALREADY_ENROLLED' };
-      }
-      await tx.query('UPDATE relay_enroll_codes SET used_at = $2, kiosk_id = $3 WHERE code_hash = $1', [
-        row.code_hash,
-        now.toISOString(),
-        input.publicKey,
-      ]);
-      return { ok: true, kioskId: input.publicKey, name };
+      const r = await this.#redeemIn(tx, input, code, now);
+      if (then !== undefined) await then(tx, r);
+      return r;
     });
+  }
+
+  async #redeemIn(
+    tx: DbTx,
+    input: { code: string; publicKey: string; name?: string | undefined },
+    code: string,
+    now: Date,
+  ): Promise<RedeemResult> {
+    // A wrong code never costs a real code a try, whatever name it is sent with: anyone could guess a
+    // store's name and burn its code. Guessing is throttled per source, per target name and globally (Ids).
+    if (!CODE_RE.test(code)) return { ok: false, code: 'RELAY_ENROLL_CODE_INVALID' };
+    const r = await tx.query<CodeRow>('SELECT * FROM relay_enroll_codes WHERE code_hash = $1 FOR UPDATE', [
+      hashCode(code),
+    ]);
+    const row = r.rows[0];
+    if (row === undefined) return { ok: false, code: 'RELAY_ENROLL_CODE_INVALID' };
+    if (row.used_at !== null || row.tries_left <= 0) return { ok: false, code: 'RELAY_ENROLL_CODE_INVALID' };
+    if (new Date(row.expires_at).getTime() <= now.getTime())
+      return { ok: false, code: 'RELAY_ENROLL_CODE_EXPIRED' };
+    // Whoever sends the right code holds it: a malformed or known key with it costs the code a try.
+    const burn = () =>
+      tx.query('UPDATE relay_enroll_codes SET tries_left = tries_left - 1 WHERE code_hash = $1', [
+        row.code_hash,
+      ]);
+    if (!isKioskId(input.publicKey)) {
+      await burn();
+      return { ok: false, code: 'RELAY_ENROLL_KEY_INVALID' };
+    }
+    const name = input.name ?? row.name;
+    const ins = await tx.query(
+      'INSERT INTO relay_kiosks (kiosk_id, name) VALUES ($1, $2) ON CONFLICT (kiosk_id) DO NOTHING',
+      [input.publicKey, name],
+    );
+    if (ins.affectedRows !== 1) {
+      await burn();
+      return { ok: false, code: 'RELAY_KIOSK_ALREADY_ENROLLED' };
+    }
+    await tx.query('UPDATE relay_enroll_codes SET used_at = $2, kiosk_id = $3 WHERE code_hash = $1', [
+      row.code_hash,
+      now.toISOString(),
+      input.publicKey,
+    ]);
+    return { ok: true, kioskId: input.publicKey, name };
   }
 }

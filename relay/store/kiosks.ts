@@ -1,4 +1,4 @@
-import type { Db } from '../../common/db.js';
+import type { Db, DbTx } from '../../common/db.js';
 import { RelayError } from '../errors.js';
 import { isKioskId } from './keys.js';
 
@@ -95,13 +95,18 @@ export class KioskRegistry {
 
   /** Marks a kiosk revoked; returns false when it was unknown. Idempotent. */
   async revoke(kioskId: string, reason: string): Promise<boolean> {
-    const r = await this.#db.query(
+    if (!(await this.revokeIn(this.#db, kioskId, reason))) return false;
+    this.#status.set(kioskId, 'revoked');
+    return true;
+  }
+
+  /** The row change of `revoke` only, in the caller's transaction (the caller updates the cache after commit). */
+  async revokeIn(q: DbTx, kioskId: string, reason: string): Promise<boolean> {
+    const r = await q.query(
       'UPDATE relay_kiosks SET revoked_at = COALESCE(revoked_at, now()), revoked_reason = COALESCE(revoked_reason, $2) WHERE kiosk_id = $1',
       [kioskId, reason],
     );
-    if (r.affectedRows === 0) return false;
-    this.#status.set(kioskId, 'revoked');
-    return true;
+    return r.affectedRows > 0;
   }
 
   async get(kioskId: string): Promise<KioskRecord | undefined> {

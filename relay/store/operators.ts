@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import type { Db } from '../../common/db.js';
 import { appendInTx } from './audit-tx.js';
 
@@ -11,7 +12,7 @@ const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 export const roleAllows = (role: Role, needed: Role): boolean => RANK[role] >= RANK[needed];
 
 export const OperatorName = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits, . _ @ -');
-export const Password = z.string().min(12, 'at least 12 characters').max(256);
+export const Password = text(256).min(12, 'at least 12 characters');
 
 /** Who is calling: from a dashboard session (cookie + CSRF token) or a per-operator API token. */
 export interface Principal {

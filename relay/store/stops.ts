@@ -1,4 +1,4 @@
-import type { Db } from '../../common/db.js';
+import type { Db, DbTx } from '../../common/db.js';
 
 /** `fleet` stops every municipality; otherwise a 6-digit municipality code. */
 export type StopScope = 'fleet' | string;
@@ -44,18 +44,30 @@ export class StopList {
   }
 
   async stop(scope: StopScope, reason: string, by: string): Promise<void> {
-    if (!STOP_SCOPE.test(scope))
-      throw new TypeError('scope: "fleet" or a 6-digit municipality code expected');
-    await this.#db.query(
-      'INSERT INTO relay_stops (scope, reason, stopped_by) VALUES ($1, $2, $3) ON CONFLICT (scope) DO NOTHING',
-      [scope, reason, by],
-    );
+    await this.stopIn(this.#db, scope, reason, by);
     this.apply(scope, true);
   }
 
+  /** The row change of `stop` only, in the caller's transaction; false when already stopped. */
+  async stopIn(q: DbTx, scope: StopScope, reason: string, by: string): Promise<boolean> {
+    if (!STOP_SCOPE.test(scope))
+      throw new TypeError('scope: "fleet" or a 6-digit municipality code expected');
+    const r = await q.query(
+      'INSERT INTO relay_stops (scope, reason, stopped_by) VALUES ($1, $2, $3) ON CONFLICT (scope) DO NOTHING',
+      [scope, reason, by],
+    );
+    return r.affectedRows > 0;
+  }
+
   async resume(scope: StopScope): Promise<boolean> {
-    const r = await this.#db.query('DELETE FROM relay_stops WHERE scope = $1', [scope]);
+    const found = await this.resumeIn(this.#db, scope);
     this.apply(scope, false);
+    return found;
+  }
+
+  /** The row change of `resume` only, in the caller's transaction. */
+  async resumeIn(q: DbTx, scope: StopScope): Promise<boolean> {
+    const r = await q.query('DELETE FROM relay_stops WHERE scope = $1', [scope]);
     return r.affectedRows > 0;
   }
 

@@ -120,18 +120,23 @@ describe('enrollment codes', () => {
     });
   });
 
-  it('counts wrong codes sent with the name the code was made for', async () => {
+  it('never lets wrong codes sent with a guessable name burn that store code (issue 12 item 5)', async () => {
     const codes = new EnrollmentCodes(db);
-    const { code } = await codes.create({ name: 'store-guess' });
-    for (let i = 0; i < 3; i++) {
-      expect(await codes.redeem({ code: 'AAAAAAAA', publicKey: newKioskId(), name: 'store-guess' })).toEqual({
-        ok: false,
-        code: 'RELAY_ENROLL_CODE_INVALID',
-      });
+    const { code } = await codes.create({ name: 'store-9999' });
+    for (let i = 0; i < 10; i++) {
+      for (const guess of ['AAAAAAAA', 'nope']) {
+        expect(await codes.redeem({ code: guess, publicKey: newKioskId(), name: 'store-9999' })).toEqual({
+          ok: false,
+          code: 'RELAY_ENROLL_CODE_INVALID',
+        });
+      }
     }
-    expect(await codes.redeem({ code, publicKey: newKioskId() })).toEqual({
-      ok: false,
-      code: 'RELAY_ENROLL_CODE_INVALID',
+    expect((await codes.listPending()).find((c) => c.name === 'store-9999')?.triesLeft).toBe(3);
+    const kioskId = newKioskId();
+    expect(await codes.redeem({ code, publicKey: kioskId })).toEqual({
+      ok: true,
+      kioskId,
+      name: 'store-9999',
     });
   });
 
