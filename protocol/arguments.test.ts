@@ -30,7 +30,7 @@ const wrong: unknown[] = [
   new ArrayBuffer(32),
 ];
 
-/** A bad caller throws, naming the argument (CONVENTIONS §8). */
+/** A bad caller throws, naming the argument (docs/conventions.md §8). */
 describe('wrong argument types throw at the public API', () => {
   const providers: CryptoProvider[] = [tweetnaclCrypto, nodeCrypto];
   for (const c of providers) {

@@ -1,5 +1,5 @@
 /**
- * My Number card data (券面事項入力補助AP, REFERENCE §3.4): TLV encoding and parsing of EF 00 01 (My Number),
+ * My Number card data (券面事項入力補助AP, docs/reference.md §3.4): TLV encoding and parsing of EF 00 01 (My Number),
  * 00 02 (基本4情報), 00 03 (signature block) and 00 04 (the simulated card certificate), and
  * `verifyCardData`, which VRS uses to refuse data that does not come from a card signed under the card CA.
  *

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ESLint } from 'eslint';
 
-/** The import zones of CONVENTIONS §1, as enforced by eslint.config.js: a wrong import fails `npm test`. */
+/** The import zones of docs/conventions.md §1, as enforced by eslint.config.js: a wrong import fails `npm test`. */
 const eslint = new ESLint({ cwd: process.cwd() });
 
 async function restrictedImports(filePath: string, code: string): Promise<number> {

@@ -21,7 +21,7 @@ import { findMunicipality } from './municipalities.js';
 import type { JpkiAuthenticator } from './jpki/authenticator.js';
 import type { VrsService } from './service.js';
 
-/** Passports registered before this date do not allow kiosk issuance of the overseas version (REFERENCE 1.2). */
+/** Passports registered before this date do not allow kiosk issuance of the overseas version (docs/reference.md §1.2). */
 export const PASSPORT_REGISTERED_FROM = '2022-07-21';
 
 export interface HandlerOptions {

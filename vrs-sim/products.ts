@@ -1,8 +1,8 @@
 /**
- * Vaccine products that can appear on a certificate (REFERENCE 2.1, Digital Agency FAQ A6-3) with the CVX
+ * Vaccine products that can appear on a certificate (docs/reference.md §2.1, Digital Agency FAQ A6-3) with the CVX
  * code put in the SMART Health Card. CVX for the original products is confirmed (207, 208, 210, 211, 212);
  * the codes for the paediatric and Omicron-bivalent products follow the CDC table and are an assumption
- * (REFERENCE 2.2: which codes Japan used is unconfirmed).
+ * (docs/reference.md §2.2: which codes Japan used is unconfirmed).
  */
 export interface VaccineProduct {
   readonly id: ProductId;

@@ -12,7 +12,7 @@ export const DoseSchema = z.object({
 });
 export type Dose = z.infer<typeof DoseSchema>;
 
-/** A passport registered in VRS for the overseas certificate (REFERENCE 1.2). */
+/** A passport registered in VRS for the overseas certificate (docs/reference.md §1.2). */
 export const PassportSchema = z.object({
   number: z.string().regex(/^[A-Z0-9]{6,12}$/),
   /** ISO 3166-1 alpha-3 nationality/region. */

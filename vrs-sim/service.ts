@@ -4,7 +4,7 @@ import { suppressSmallCells, type PublishedCounts } from './aggregates.js';
 
 /**
  * Who is asking. A municipality works on its own partition only; a prefecture and the national
- * government see aggregate counts only, never a person (REFERENCE 0: "the national government and
+ * government see aggregate counts only, never a person (docs/reference.md §0: "the national government and
  * prefectures cannot access specific personal information").
  */
 export type Role =

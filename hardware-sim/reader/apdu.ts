@@ -1,4 +1,4 @@
-/** ISO/IEC 7816-4 status words and the 券面事項入力補助AP identifiers (the JPKI-AP's are in protocol/card-data/jpki.ts) the simulated card uses (REFERENCE §3.2). */
+/** ISO/IEC 7816-4 status words and the 券面事項入力補助AP identifiers (the JPKI-AP's are in protocol/card-data/jpki.ts) the simulated card uses (docs/reference.md §3.2). */
 export const SW = {
   OK: 0x9000,
   WRONG_LENGTH: 0x6700,

@@ -21,7 +21,7 @@ export interface JpkiApFiles {
 const MAX_SIGN_INPUT = 256 - 11;
 
 /**
- * The 公的個人認証AP (JPKI-AP) DF after SELECT by name `D3 92 F0 00 26 01 00 00 00 01` (REFERENCE §3.6):
+ * The 公的個人認証AP (JPKI-AP) DF after SELECT by name `D3 92 F0 00 26 01 00 00 00 01` (docs/reference.md §3.6):
  * SELECT EF by FID (00 0A, 00 0B, 00 17, 00 18), READ BINARY of the certificates (free), VERIFY against
  * EF 00 18 (3 tries; `00 20 00 80` without data answers `63 Cx`; locked `69 83`), and COMPUTE DIGITAL
  * SIGNATURE `80 2A 00 80 Lc <DigestInfo> 00` with EF 00 17 selected and the PIN verified (`69 82` otherwise):

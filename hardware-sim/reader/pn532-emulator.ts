@@ -25,7 +25,7 @@ export interface Pn532EmulatorOptions {
   cardDelayMs?: number;
   /**
    * The card's time to compute an RSA-2048 signature (`80 2A 00 80`), ms. Default 300: a real card takes a few
-   * hundred milliseconds (REFERENCE §3.6); the exact figure for the My Number card is not published.
+   * hundred milliseconds (docs/reference.md §3.6); the exact figure for the My Number card is not published.
    */
   signDelayMs?: number;
   /** `remove-mid-read`: the card leaves the field at this READ BINARY (1-based). Default 2. */
@@ -53,7 +53,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * An NXP PN532 (firmware 1.6, HSU) on the device side of a serial line, holding at most one ISO/IEC 14443-4
- * Type B card. It answers the command set libnfc uses (REFERENCE §4.3–4.8): it starts asleep (LowVbat) and
+ * Type B card. It answers the command set libnfc uses (docs/reference.md §4.3–4.8): it starts asleep (LowVbat) and
  * wakes on `0x55`, ACKs every valid frame, answers `D5 cmd+1 …`, resends its last answer on a NACK, aborts a
  * pending InListPassiveTarget on an ACK from the host, chains long InDataExchange answers with the MI bit,
  * and sends the application error frame for commands it does not know.

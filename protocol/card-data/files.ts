@@ -1,7 +1,7 @@
 import { isValidMyNumber } from '../mynumber.js';
 import { concatBytes, encodeTlv, readTlv, readTlvList } from './tlv.js';
 
-/** Tags of the 券面事項入力補助AP files (REFERENCE §3.4) and of the simulator's certificate (EF 00 04). */
+/** Tags of the 券面事項入力補助AP files (docs/reference.md §3.4) and of the simulator's certificate (EF 00 04). */
 export const CARD_TAGS = {
   myNumber: 0xd0,
   basic4: 0xff20,

@@ -2,7 +2,7 @@ import { concatBytes, requireBytes, u64be, utf8 } from '../bytes.js';
 import { sha256 } from './sha256.js';
 
 /**
- * The 公的個人認証AP (JPKI-AP) of the My Number card as public readers of real cards use it (REFERENCE §3.6,
+ * The 公的個人認証AP (JPKI-AP) of the My Number card as public readers of real cards use it (docs/reference.md §3.6,
  * jpki/myna `libmyna/jpki_ap.go`, AokiApp/jsapdu `packages/mynacard`), and the challenge this system has the
  * card sign with its 利用者証明用 key (protocol/PROTOCOL.md, "JPKI authentication").
  */

@@ -1,5 +1,5 @@
 /**
- * BER-TLV as the My Number card's 券面事項入力補助AP uses it (REFERENCE §3.4): tags of one byte, or of
+ * BER-TLV as the My Number card's 券面事項入力補助AP uses it (docs/reference.md §3.4): tags of one byte, or of
  * several bytes when the low five bits of the first are all set (high-tag form, e.g. `DF 21`, `FF 20`);
  * lengths in short form (< 0x80) or long form `81 xx`, `82 xx xx`.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, ecThumbprint } from './jwk.js';
 
 describe('JWK thumbprint (RFC 7638)', () => {
-  it("reproduces the kid of Japan's first published SHC key (REFERENCE 2.2)", () => {
+  it("reproduces the kid of Japan's first published SHC key (docs/reference.md §2.2)", () => {
     expect(
       ecThumbprint({
         crv: 'P-256',

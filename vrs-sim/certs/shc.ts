@@ -4,7 +4,7 @@ import { PRODUCTS } from '../products.js';
 import type { ResidentRecord } from '../record.js';
 import type { ActiveSigningKey } from './signing-keys.js';
 
-/** The performer every Japanese certificate names (as decoded from real cards, REFERENCE 2.2). */
+/** The performer every Japanese certificate names (as decoded from real cards, docs/reference.md §2.2). */
 export const JAPAN_PERFORMER = 'MHLW_Gov_of_JAPAN';
 
 /**
@@ -44,7 +44,7 @@ export function splitName(full: string): { family: string; given: string[] } {
 /**
  * The FHIR Bundle of a certificate, in SHC's QR-minimised form (no ids, meta, text or displays;
  * `fullUrl: resource:N`, no `use` on names: bytes count in the QR). Patient name: the name as on the card;
- * the overseas version adds the romaji name as a second entry (REFERENCE 2.2 leaves the exact overseas
+ * the overseas version adds the romaji name as a second entry (docs/reference.md §2.2 leaves the exact overseas
  * shape unconfirmed) unless `withRomaji` is false (see `signShc`).
  */
 export function fhirBundle(
@@ -86,7 +86,7 @@ export function shcPayload(input: ShcInput): Record<string, unknown> {
     iss: input.iss,
     nbf: input.nbf,
     vc: {
-      // Only the required type, as in Japan's observed cards (REFERENCE 2.2): every byte counts in the QR.
+      // Only the required type, as in Japan's observed cards (docs/reference.md §2.2): every byte counts in the QR.
       type: ['https://smarthealth.cards#health-card'],
       credentialSubject: {
         fhirVersion: '4.0.1',

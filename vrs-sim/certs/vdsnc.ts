@@ -4,7 +4,7 @@ import type { ResidentRecord } from '../record.js';
 import { canonicalJson } from './jwk.js';
 import type { VdsNcSigner } from './pki.js';
 
-/** Who administered the vaccinations (VDS-NC `adm`, ≤ 20 characters); REFERENCE 2.3 leaves Japan's value open. */
+/** Who administered the vaccinations (VDS-NC `adm`, ≤ 20 characters); docs/reference.md §2.3 leaves Japan's value open. */
 export const VDS_NC_ADMINISTRATOR = 'MHLW_Gov_of_Japan';
 
 const isoBirth = (yyyymmdd: string) =>
@@ -30,7 +30,7 @@ export interface VdsNc {
 }
 
 /**
- * The overseas certificate's VDS-NC (REFERENCE 2.3): `pid` carries the romaji name, birth date, passport
+ * The overseas certificate's VDS-NC (docs/reference.md §2.3): `pid` carries the romaji name, birth date, passport
  * number and — as this stand-in's extension, the ICAO example has no such member — the nationality as
  * `nat` (ISO 3166-1 alpha-3). Vaccinations are grouped per product. The signature is ES256 (r‖s) over the
  * canonical JSON (sorted keys, no whitespace) of `data`; `cer` is the signer certificate, base64url DER.

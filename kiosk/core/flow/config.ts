@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Fee per copy, tax included (REFERENCE 1.1). */
+/** Fee per copy, tax included (docs/reference.md §1.1). */
 export const FEE_PER_COPY_YEN = 120;
 
 /** The card's 券面事項入力補助用暗証番号 is 4 digits. */

@@ -1,4 +1,4 @@
-/** Command APDUs of the 券面事項入力補助AP (REFERENCE §3.3) and status-word helpers. */
+/** Command APDUs of the 券面事項入力補助AP (docs/reference.md §3.3) and status-word helpers. */
 
 /** 券面事項入力補助AP (KENHOJO): `D3 92 10 00 31 00 01 01 04 08`. */
 export const KENHOJO_AID = Uint8Array.of(0xd3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08);
@@ -30,7 +30,7 @@ export function verify(pin: Uint8Array): Uint8Array {
   return out;
 }
 
-/** `00 B0 P1 P2 Le`: READ BINARY at a 15-bit offset, 1–255 bytes (chunks stay ≤ 255, REFERENCE §3.5). */
+/** `00 B0 P1 P2 Le`: READ BINARY at a 15-bit offset, 1–255 bytes (chunks stay ≤ 255, docs/reference.md §3.5). */
 export function readBinary(offset: number, le: number): Uint8Array {
   if (!Number.isInteger(offset) || offset < 0 || offset > 0x7fff) throw new RangeError('offset: 0…32767');
   if (!Number.isInteger(le) || le < 1 || le > 255) throw new RangeError('le: 1…255');

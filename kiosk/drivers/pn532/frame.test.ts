@@ -28,7 +28,7 @@ function decodeSplit(bytes: Uint8Array, cuts: number[]): DecodedFrame[] {
   return out;
 }
 
-describe('PN532 frame encoding (worked frames from REFERENCE §4.1)', () => {
+describe('PN532 frame encoding (worked frames from docs/reference.md §4.1)', () => {
   const cases: [string, number, string, string][] = [
     ['GetFirmwareVersion', TFI_HOST, '02', '00 00 FF 02 FE D4 02 2A 00'],
     ['firmware answer', TFI_PN532, '03 32 01 06 07', '00 00 FF 06 FA D5 03 32 01 06 07 E8 00'],

@@ -1,5 +1,5 @@
 /**
- * PN532 host-interface frames (UM0701-02 §6.2; REFERENCE §4.1), pure code with no I/O.
+ * PN532 host-interface frames (UM0701-02 §6.2; docs/reference.md §4.1), pure code with no I/O.
  *
  * Normal:   00 00 FF LEN LCS TFI PD0…PDn DCS 00       LEN = 1 + n+1 ≤ 255, LEN + LCS ≡ 0 (mod 256)
  * Extended: 00 00 FF FF FF LENm LENl LCS TFI PD… DCS 00  LCS = −(LENm + LENl)

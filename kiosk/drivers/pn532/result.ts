@@ -8,7 +8,7 @@ export type ReaderFailureCode =
 
 export type CardFailureCode = 'CARD_NOT_PRESENT' | 'CARD_REMOVED' | 'CARD_READ_FAILED';
 
-/** A bad peer gets a result, not an exception (CONVENTIONS 8). */
+/** A bad peer gets a result, not an exception (docs/conventions.md §8). */
 export type Result<T, C extends string = ReaderFailureCode> = ({ ok: true } & T) | { ok: false; code: C };
 
 /** A coded error for a bad caller or an internal state error (`err.code`). */
