@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC } from '../shared/ipc.js';
 import { electronForTests, type FakeElectron, type FakeWebContents } from './testing/fake-electron.js';
+import type * as Relay from './relay.js';
 import type * as Runtime from './runtime.js';
 
 /**
@@ -25,11 +26,15 @@ vi.mock('./runtime.js', async (importOriginal) => {
     ...(await importOriginal<typeof Runtime>()),
     startKioskRuntime: (config: unknown) => {
       calls.runtime.push(config);
-      return Promise.resolve({
+      // Every member of the real runtime (a new one fails the type check here, not at run time).
+      const runtime = {
         flow: new RecordingCore(),
         health: () => ({}),
+        onHealthChange: () => () => undefined,
+        cash: () => ({ hoppers: [], noteValidator: 'absent' }),
         stop: () => Promise.resolve(void calls.stopped.push('runtime')),
-      });
+      } satisfies Record<keyof Runtime.KioskRuntime<unknown>, unknown>;
+      return Promise.resolve(runtime);
     },
   };
 });
@@ -39,8 +44,12 @@ vi.mock('./relay.js', () => ({
     return {
       port: {},
       setHealth: () => undefined,
-      client: { stop: () => Promise.resolve(void calls.stopped.push('relay')) },
-    };
+      client: {
+        kioskId: 'kiosk-under-test',
+        reportHealth: () => undefined,
+        stop: () => Promise.resolve(void calls.stopped.push('relay')),
+      },
+    } satisfies Record<keyof Relay.KioskRelay, unknown>;
   },
 }));
 
