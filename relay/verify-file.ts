@@ -12,6 +12,9 @@ const Line = z.object({
   prevHash: z.string(),
   hash: z.string(),
 });
+// `.strict()`: a line carrying a field the relay never writes is not the relay's record, even when the hashed
+// fields still match (found by the verify-file fuzz target).
+const StrictLine = Line.strict();
 
 /**
  * Verifies an exported audit log (NDJSON from `/api/audit/export`) offline: sequence, links and every hash.
@@ -28,7 +31,7 @@ export function verifyExport(ndjson: string, expectedHead?: string): AuditVerifi
     } catch {
       return { ok: false, code: 'RELAY_AUDIT_CHAIN_BROKEN', seq: seq + 1 };
     }
-    const r = Line.safeParse(raw);
+    const r = StrictLine.safeParse(raw);
     if (!r.success) return { ok: false, code: 'RELAY_AUDIT_CHAIN_BROKEN', seq: seq + 1 };
     const { prevHash, hash, ...rest } = r.data;
     seq++;

@@ -217,11 +217,17 @@ export function mutatedText(seeds: fc.Arbitrary<string>): fc.Arbitrary<string> {
 
 type Path = (string | number)[];
 
-function paths(v: unknown, prefix: Path = [], out: Path[] = []): Path[] {
+/**
+ * Every path into a JSON value. A mutation can make a value contain itself (a node retyped into an array that
+ * holds it) or nest deeply: each object is visited once and the walk stops at 64 levels, so the harness never
+ * overflows the stack on what it generated.
+ */
+function paths(v: unknown, prefix: Path = [], out: Path[] = [], seen = new WeakSet<object>()): Path[] {
   out.push(prefix);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
-  else if (v !== null && typeof v === 'object')
-    for (const [k, x] of Object.entries(v)) paths(x, [...prefix, k], out);
+  if (v === null || typeof v !== 'object' || seen.has(v) || prefix.length >= 64) return out;
+  seen.add(v);
+  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out, seen));
+  else for (const [k, x] of Object.entries(v)) paths(x, [...prefix, k], out, seen);
   return out;
 }
 
