@@ -24,7 +24,17 @@ export async function startTestSystem(
 ): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-system-'));
   const logFile = join(dir, 'system.log');
-  const log = createLogger('system', (line) => appendFileSync(logFile, line + '\n'));
+  let folderGone = false;
+  const log = createLogger('system', (line) => {
+    // A timer of a stopping service may still log after the folder was removed: those lines are dropped.
+    if (folderGone) return;
+    try {
+      appendFileSync(logFile, line + '\n');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      folderGone = true;
+    }
+  });
   const sys = await startSystem({
     stateDir: join(dir, 'state'),
     log,
