@@ -24,11 +24,18 @@ test.afterAll(async ({ browser: _b }, info) => {
 
 const kioskId = () => sys.relay.control.kiosks.list(10).then((l) => l[0]?.kioskId ?? '');
 
-async function signIn(page: Page, name = sys.dashboardLogin.name, password = sys.dashboardLogin.password) {
+async function signIn(
+  page: Page,
+  name = sys.dashboardLogin.name,
+  password = sys.dashboardLogin.password,
+  expectRefused = false,
+) {
   await page.goto(sys.urls.dashboard);
   await page.getByTestId('login-name').fill(name);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
+  // Wait for the answer: a page asked for while the sign-in is on the wire would race it.
+  if (!expectRefused) await expect(page.getByTestId('whoami')).toContainText(name);
 }
 
 async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
@@ -38,7 +45,7 @@ async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
 test('a wrong password is refused; the demo admin signs in and sees the kiosk on the fleet page and the map', async ({
   page,
 }, info) => {
-  await signIn(page, sys.dashboardLogin.name, 'not-the-password');
+  await signIn(page, sys.dashboardLogin.name, 'not-the-password', true);
   await expect(page.getByTestId('login-error')).not.toBeEmpty();
   await signIn(page);
   await expect(page.getByTestId('whoami')).toContainText('demo-admin');
@@ -147,6 +154,34 @@ test('the kill switch from the Operations page stops the kiosk, and resume bring
   await page.getByTestId('resume-fleet').click();
   await expect(page.getByTestId('resume-fleet')).toHaveCount(0);
   await expect(kiosk.getByTestId('start')).toBeVisible({ timeout: 30_000 });
+});
+
+test('a page asked for while the sign-in is on the wire is the page shown, not the sign-in form again', async ({
+  page,
+}) => {
+  // The order that once showed the form again (a CI failure): the page's own session check leaves
+  // before the sign-in's cookie exists and answers "no session" after the sign-in has finished.
+  await page.goto(sys.urls.dashboard);
+  await expect(page.getByTestId('login-submit')).toBeVisible();
+  let signedIn!: () => void;
+  const signInDone = new Promise<void>((resolve) => (signedIn = resolve));
+  await page.route('**/auth/session', async (route) => {
+    const answer = await route.fetch();
+    await signInDone;
+    await route.fulfill({ response: answer });
+  });
+  page.on('response', (r) => {
+    if (r.url().endsWith('/auth/login')) signedIn();
+  });
+  await page.getByTestId('login-name').fill(sys.dashboardLogin.name);
+  await page.getByTestId('login-password').fill(sys.dashboardLogin.password);
+  await page.evaluate(() => {
+    (document.querySelector('[data-testid="login-submit"]') as HTMLButtonElement).click();
+    location.hash = '#/ops';
+  });
+  await expect(page.getByTestId('stop-scope')).toBeVisible();
+  await page.unroute('**/auth/session');
+  await expect(page.getByTestId('login-submit')).toHaveCount(0);
 });
 
 test('a tampered audit row is shown as the break in the chain', async ({ page }) => {

@@ -121,14 +121,21 @@ function shell(current: string): HTMLElement {
   return main;
 }
 
+/** Bumped by every route(); a route that awaited the session check gives way to a newer one. */
+let routeGeneration = 0;
+
 async function route(): Promise<void> {
+  const generation = ++routeGeneration;
   leave?.();
   leave = undefined;
   if (session === undefined) {
     try {
       const s = await api<Session>('GET', '/auth/session');
+      if (generation !== routeGeneration) return;
       setSession({ name: s.name, role: s.role, csrf: s.csrf });
     } catch {
+      // A sign-in that finished while this check was on the wire has already routed: keep its page.
+      if (generation !== routeGeneration || session !== undefined) return;
       return loginView();
     }
   }
