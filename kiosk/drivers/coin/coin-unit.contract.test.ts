@@ -39,6 +39,7 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
       hopper: () => new SerialPortTransport({ path: paths['hopper']!, baudRate: 9600 }),
       pollMs: 30,
       hopperPollMs: 20,
+      levelPollMs: 250,
       backoff: { initialMs: 50, maxMs: 200 },
     });
     unit.onEvent((e) => seen.push(e));
@@ -166,10 +167,21 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
     const before = paidCoins();
     hopperDev.byYen(100).jamAfter(1);
     const result = await unit.payChange(300);
-    hopperDev.byYen(100).setJam(false);
     expect(result).toEqual({ ok: true, paidYen: 300 });
     expect(paidSince(before)).toEqual({ 100: 1, 50: 4, 10: 0 });
-    await unit.refreshLevels();
+    // Reported as a jam, not as empty (it is full of coins: the store must clear its path, not refill it).
+    const h100 = () => unit.hoppers.find((h) => h.yen === 100)!;
+    expect(h100()).toMatchObject({ jammed: true, empty: false });
+    await unit.refreshLevels(); // still jammed: its test says the path is blocked
+    expect(h100()).toMatchObject({ jammed: true, empty: false });
+    expect(unit.canPayChange(100)).toBe(true); // from the 50-yen hopper
+    hopperDev.byYen(100).setJam(false);
+    // Cleared at the store: the idle level read sees it, with no payment needed to find out.
+    await until(() => !h100().jammed);
+    expect(h100()).toMatchObject({ jammed: false, empty: false });
+    const again = paidCoins();
+    expect(await unit.payChange(100)).toEqual({ ok: true, paidYen: 100 });
+    expect(paidSince(again)).toEqual({ 100: 1, 50: 0, 10: 0 });
   });
 
   it('pays exactly once when the dispense reply is lost', async () => {
