@@ -56,7 +56,8 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
   it('refuses coins while no payment is open', async () => {
     expect(acceptorDev.acceptor.accepting).toBe(false);
     expect(acceptorDev.acceptor.insert(100)).toBe('inhibited');
-    await new Promise((r) => setTimeout(r, 100));
+    // The acceptor logs an inhibited coin as an error event; once a poll has read it, no credit can follow.
+    await until(() => seen.some((e) => e.type === 'rejected'));
     expect(seen.filter((e) => e.type === 'inserted')).toEqual([]);
   });
 
@@ -84,10 +85,11 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
     seen.length = 0;
     const paying = unit.openPayment(600);
     await until(() => acceptorDev.acceptor.accepting);
-    for (const yen of [100, 100, 10]) {
+    const inserted = () => seen.filter((e) => e.type === 'inserted').length;
+    for (const [i, yen] of [100, 100, 10].entries()) {
       acceptorDev.acceptor.insert(yen);
       acceptorDev.acceptor.dropReplies(2); // the next two replies (polls) vanish; the bus repeats the poll
-      await new Promise((r) => setTimeout(r, 120));
+      await until(() => inserted() === i + 1); // counted once the repeated poll got through
     }
     acceptorDev.acceptor.insert(500);
     expect(await paying).toEqual({ ok: true, totalYen: 710, changeYen: 110 });
