@@ -131,7 +131,10 @@ const until = (screens: ScreenName[], timeoutMs = 300_000): Promise<ViewState> =
   new Promise((resolve, reject) => {
     const want = [...screens, ...ENDS];
     if (want.includes(flow.view.screen)) return resolve(flow.view);
-    const t = setTimeout(() => reject(new Error(`no ${screens.join('|')} (at ${flow.view.screen})`)), timeoutMs);
+    const t = setTimeout(
+      () => reject(new Error(`no ${screens.join('|')} (at ${flow.view.screen})`)),
+      timeoutMs,
+    );
     const off = flow.onView((v) => {
       if (!want.includes(v.screen)) return;
       clearTimeout(t);
@@ -193,6 +196,7 @@ async function transaction(pauseAt: string[]) {
   v = await until(['preview']);
   await phase('query');
   if (v.screen !== 'preview') return finish(v);
+  const fee = v.fee;
   flow.intent({ type: 'confirm' });
   v = await until(['payment']);
   if (v.screen !== 'payment') return finish(v);
@@ -200,7 +204,7 @@ async function transaction(pauseAt: string[]) {
     await new Promise((r) => setTimeout(r, 20)); // polling the simulator's state (no event to wait for)
   await panel('POST', '/api/coins', { yen: 100 });
   await panel('POST', '/api/coins', { yen: 50 });
-  paid = 150;
+  paid = fee; // 150 yen in, the fee kept, the change paid out
   v = await until(['printing']);
   await phase('paid');
   if (v.screen !== 'printing') return finish(v);
@@ -215,7 +219,9 @@ for (;;) {
     try {
       print({ result: await transaction((c['pauseAt'] as string[] | undefined) ?? []) });
     } catch (err) {
-      print({ result: { failed: err instanceof Error ? err.message : String(err), screen: flow.view.screen } });
+      print({
+        result: { failed: err instanceof Error ? err.message : String(err), screen: flow.view.screen },
+      });
     }
   }
 }

@@ -101,7 +101,10 @@ export interface NsProcess {
 
 function jsonLines(child: ChildProcessWithoutNullStreams, name: string): NsProcess {
   const seen: Record<string, unknown>[] = [];
-  const waiters = new Set<{ match: (m: Record<string, unknown>) => boolean; resolve: (m: unknown) => void }>();
+  const waiters = new Set<{
+    match: (m: Record<string, unknown>) => boolean;
+    resolve: (m: unknown) => void;
+  }>();
   let exited: string | null = null;
   const failures = new Set<(err: Error) => void>();
   let stderr = '';
@@ -200,7 +203,23 @@ export class Line {
       [m, 'tok'],
       [m, 'tor'],
     ] as const) {
-      run(['ip', 'netns', 'exec', ns, 'ethtool', '-K', dev, 'tx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off']);
+      run([
+        'ip',
+        'netns',
+        'exec',
+        ns,
+        'ethtool',
+        '-K',
+        dev,
+        'tx',
+        'off',
+        'tso',
+        'off',
+        'gso',
+        'off',
+        'gro',
+        'off',
+      ]);
       run(['ip', '-n', ns, 'link', 'set', dev, 'up']);
     }
     const bridge = spawn(
@@ -237,10 +256,42 @@ export class Line {
     for (const dev of ['tok', 'tor']) {
       run(['tc', '-n', this.middleNs, 'qdisc', 'del', 'dev', dev, 'root'], true);
       if (kbit === 0) continue;
-      run(['tc', '-n', this.middleNs, 'qdisc', 'add', 'dev', dev, 'root', 'handle', '1:', 'htb', 'default', '10']);
       run([
-        'tc', '-n', this.middleNs, 'class', 'add', 'dev', dev, 'parent', '1:', 'classid', '1:10',
-        'htb', 'rate', `${kbit}kbit`, 'ceil', `${kbit}kbit`, 'burst', '1600', 'cburst', '1600',
+        'tc',
+        '-n',
+        this.middleNs,
+        'qdisc',
+        'add',
+        'dev',
+        dev,
+        'root',
+        'handle',
+        '1:',
+        'htb',
+        'default',
+        '10',
+      ]);
+      run([
+        'tc',
+        '-n',
+        this.middleNs,
+        'class',
+        'add',
+        'dev',
+        dev,
+        'parent',
+        '1:',
+        'classid',
+        '1:10',
+        'htb',
+        'rate',
+        `${kbit}kbit`,
+        'ceil',
+        `${kbit}kbit`,
+        'burst',
+        '1600',
+        'cburst',
+        '1600',
       ]);
     }
   }
@@ -255,12 +306,15 @@ export class Line {
   }
 
   /** Runs `node --import tsx script` inside a namespace, JSON lines on stdout, commands on stdin. */
-  spawnNode(ns: string, script: string, env: Record<string, string> = {}): NsProcess {
+  spawnNode(ns: string, script: string, env: Record<string, string> = {}, trace = false): NsProcess {
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', script], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });
-    const p = jsonLines(child, script.split('/').pop() ?? script);
+    const name = script.split('/').pop() ?? script;
+    const p = jsonLines(child, name);
+    if (trace)
+      child.stdout.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString('utf8')}`));
     this.#procs.push(p);
     return p;
   }

@@ -64,16 +64,26 @@ print({
 });
 
 const audit = new AuditLog(relay.db);
+/**
+ * The audit records; with `waitFor`, once a record of that kind is there or 60 s passed (the audit log is
+ * in the database, which has no change event: it is read again every 100 ms until then).
+ */
+async function answerAudit(waitFor: string | null) {
+  const deadline = Date.now() + 60_000;
+  let list = await audit.list(0, 10_000);
+  while (waitFor !== null && !list.some((e) => e.kind === waitFor) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    list = await audit.list(0, 10_000);
+  }
+  print({
+    audit: list.map((e) => ({ kind: e.kind, requestId: e.requestId, outcome: e.detail['outcome'] ?? null })),
+    sessions: relay.endpoint.sessions.size,
+  });
+}
 createInterface({ input: process.stdin })
   .on('line', (line) => {
-    const m = JSON.parse(line) as { cmd?: string };
-    if (m.cmd === 'audit')
-      void audit.list(0, 10_000).then((list) =>
-        print({
-          audit: list.map((e) => ({ kind: e.kind, requestId: e.requestId, outcome: e.detail['outcome'] ?? null })),
-          sessions: relay.endpoint.sessions.size,
-        }),
-      );
+    const m = JSON.parse(line) as { cmd?: string; waitFor?: string | null };
+    if (m.cmd === 'audit') void answerAudit(m.waitFor ?? null);
   })
   .on('close', () => {
     void relay

@@ -48,14 +48,20 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   let counters: Record<string, number> | null = null;
   try {
     const env = { NETLINE_DIR: dir, LOG_LEVEL: 'error' };
-    const kiosk = line.spawnNode(line.kioskNs, join(import.meta.dirname, 'kiosk-side.ts'), env);
+    const trace = process.env['NETLINE_TRACE'] === '1';
+    const kiosk = line.spawnNode(line.kioskNs, join(import.meta.dirname, 'kiosk-side.ts'), env, trace);
     const sim = (await kiosk.next((m) => 'sim' in m))['sim'] as { cardCa: string; jlisDir: string };
-    const relay = line.spawnNode(line.relayNs, join(import.meta.dirname, 'relay-side.ts'), {
-      ...env,
-      NETLINE_CARD_CA: sim.cardCa,
-      NETLINE_JLIS_DIR: sim.jlisDir,
-      NETLINE_KIOSK_HOST: RELAY_ADDRESS,
-    });
+    const relay = line.spawnNode(
+      line.relayNs,
+      join(import.meta.dirname, 'relay-side.ts'),
+      {
+        ...env,
+        NETLINE_CARD_CA: sim.cardCa,
+        NETLINE_JLIS_DIR: sim.jlisDir,
+        NETLINE_KIOSK_HOST: RELAY_ADDRESS,
+      },
+      trace,
+    );
     const relayLine = await relay.next((m) => 'relay' in m);
     if (o.settings) await line.set(o.settings);
     if (o.kbit) line.shape(o.kbit);
@@ -83,13 +89,18 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       const events = kiosk.lines.slice(from);
       const drop = events.find((m) => m['relay'] === false && Number(m['t']) >= cutTimes.cutAt);
       droppedAfter = drop ? Number(drop['t']) - cutTimes.cutAt : null;
-      const up = await kiosk.next(
-        (m) => m['relay'] === true && Number(m['t']) >= cutTimes.restoredAt,
-      );
-      reconnectMs = drop ? Number(up['t']) - cutTimes.restoredAt : 0;
+      // The session survived the cut (TCP retransmitted across it): nothing to reconnect.
+      if (drop) {
+        const up = await kiosk.next((m) => m['relay'] === true && Number(m['t']) >= Number(drop['t']));
+        reconnectMs = Math.max(0, Number(up['t']) - cutTimes.restoredAt);
+      } else reconnectMs = 0;
     }
-    relay.send({ cmd: 'audit' });
-    const audit = (await relay.next((m) => 'audit' in m))['audit'] as { kind: string; outcome: string | null }[];
+    // The outcome report travels after the resident's last screen: wait for the relay to record it.
+    relay.send({ cmd: 'audit', waitFor: result['printed'] ? 'issue.outcome' : null });
+    const audit = (await relay.next((m) => 'audit' in m))['audit'] as {
+      kind: string;
+      outcome: string | null;
+    }[];
     const screens: string[] = [];
     for (const m of kiosk.lines.slice(from))
       if (typeof m['view'] === 'string' && screens.at(-1) !== m['view']) screens.push(m['view']);
@@ -105,7 +116,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       screens,
       sessionDroppedAfterMs: droppedAfter,
       reconnectMs,
-      audit: audit.filter((a) => a.kind.startsWith('issue')).map((a) => a.kind + (a.outcome ? `:${a.outcome}` : '')),
+      audit: audit
+        .filter((a) => a.kind.startsWith('issue'))
+        .map((a) => a.kind + (a.outcome ? `:${a.outcome}` : '')),
       line: counters,
     };
   } finally {
