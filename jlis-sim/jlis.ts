@@ -5,6 +5,7 @@ import {
   randomBytes,
   sign as rsaSign,
   type KeyObject,
+  type webcrypto,
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ function writeAtomic(path: string, data: string | Uint8Array, mode = 0o644): voi
   renameSync(tmp, path);
 }
 
-async function cryptoKey(key: KeyObject): Promise<CryptoKey> {
+async function cryptoKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
   return globalThis.crypto.subtle.importKey(
     'pkcs8',
     key.export({ type: 'pkcs8', format: 'der' }),
@@ -65,7 +66,7 @@ async function cryptoKey(key: KeyObject): Promise<CryptoKey> {
     ['sign'],
   );
 }
-async function cryptoPublicKey(key: KeyObject): Promise<CryptoKey> {
+async function cryptoPublicKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
   return globalThis.crypto.subtle.importKey('spki', key.export({ type: 'spki', format: 'der' }), RSA, true, [
     'verify',
   ]);

@@ -4,7 +4,7 @@ import { Cluster, type AppliedEvent, type ClusterEvent, type ClusterStatus } fro
 import { AlertStore, type Alert, type AlertInput } from './store/alerts.js';
 import { AuditLog, type AuditInput } from './store/audit.js';
 import { BanList, type BanScope } from './store/bans.js';
-import { EnrollmentCodes, type RedeemResult } from './store/enrollment.js';
+import { EnrollmentCodes, type CodePlace, type RedeemResult } from './store/enrollment.js';
 import { FleetStore } from './store/fleet.js';
 import { KioskRegistry } from './store/kiosks.js';
 import { migrate } from './store/schema.js';
@@ -271,13 +271,29 @@ export class Control {
     });
   }
 
-  async createEnrollCode(name: string | undefined, ttlMs: number | undefined, by: string) {
+  /** A one-time enrollment code for a kiosk that will stand at `place` (store, municipality). */
+  async createEnrollCode(
+    name: string | undefined,
+    ttlMs: number | undefined,
+    by: string,
+    place: CodePlace = {},
+  ) {
     return this.#audited(async (tx) => {
-      const out = await this.codes.createIn(tx, { name, ttlMs });
+      const out = await this.codes.createIn(tx, { name, ttlMs, ...place });
       return {
         value: out,
         audit: [
-          { kind: 'enroll.code-created', detail: { by, kioskName: name ?? null, expiresAt: out.expiresAt } },
+          {
+            kind: 'enroll.code-created',
+            municipality: place.municipality,
+            detail: {
+              by,
+              kioskName: name ?? null,
+              store: place.store ?? null,
+              municipality: place.municipality ?? null,
+              expiresAt: out.expiresAt,
+            },
+          },
         ],
       };
     });

@@ -399,6 +399,7 @@ export async function startRelay(
         opsServer.close(() => r());
         opsServer.closeAllConnections();
       });
+      await ids.settled(); // its last alerts and bans land before the database closes
       await control.close();
       await db.close();
     },

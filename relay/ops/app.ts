@@ -8,6 +8,7 @@ import type { Alert } from '../store/alerts.js';
 import { isKioskId } from '../store/keys.js';
 import type { OperatorStore } from '../store/operators.js';
 import { authenticate, type OpsEnv } from './auth.js';
+import { places } from './dashboard/places.js';
 import { sessionRoutes } from './session-routes.js';
 import {
   BanSubject,
@@ -133,10 +134,13 @@ export function opsApp(deps: {
   );
   app.post('/api/enrollment-codes', async (c) => {
     const b = await body(c, CreateCodeBody);
+    if (b.municipality !== undefined && !places().places.has(b.municipality))
+      throw new RelayError('RELAY_OPS_BAD_REQUEST', 'municipality: not a JIS X 0402 code we know');
     const out = await control.createEnrollCode(
       b.name,
       b.ttlMinutes === undefined ? undefined : b.ttlMinutes * 60_000,
       operator(c),
+      { store: b.store, municipality: b.municipality },
     );
     return c.json({ ok: true, ...out }, 201);
   });

@@ -83,6 +83,8 @@ export class FleetStore {
   readonly #health = new Map<string, unknown>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** Set by close(): the database is about to close, so later changes are dropped, never written after it. */
+  #closed = false;
   onChange: (kioskIds: string[]) => void = () => undefined;
   raiseAlert: (a: AlertInput) => Promise<unknown> = async () => undefined;
   onAlertCleared: (ids: number[]) => void = () => undefined;
@@ -105,6 +107,7 @@ export class FleetStore {
   }
 
   #schedule(): void {
+    if (this.#closed) return;
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.#flushing = this.#flushing.then(() => this.flush());
@@ -332,6 +335,7 @@ export class FleetStore {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#flushing;
