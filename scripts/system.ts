@@ -140,9 +140,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       page: loadPanelPage,
     });
     stops.push(() => sim.stop());
-    const cardCa = JSON.parse(readFileSync(join(dir, 'sim', 'card-ca.json'), 'utf8')) as {
-      publicKey: string;
-    };
 
     const relayDir = join(dir, 'relay');
     const relayIdentity = identityIn(relayDir);
@@ -151,7 +148,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       {
         stateDir: join(dir, 'vrs'),
         relayPublicKeys: [keyId(relayIdentity.publicKey)],
-        cardCaPublicKey: cardCa.publicKey,
+        kenhojoIssuerCertificate: readFileSync(join(dir, 'sim', 'jlis', 'kenhojo-signer.pem'), 'utf8'),
         jpki: {
           jlisStateDir: join(dir, 'sim', 'jlis'),
           cardApMunicipalities: options.cardApMunicipalities ?? [],

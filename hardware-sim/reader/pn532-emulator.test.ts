@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import nacl from 'tweetnacl';
 import { FrameDecoder, type DecodedFrame } from '../../kiosk/drivers/pn532/decoder.js';
 import {
   ACK_FRAME,
@@ -10,31 +9,13 @@ import {
   encodeInfoFrame,
 } from '../../kiosk/drivers/pn532/frame.js';
 import type { SerialTransport } from '../../kiosk/drivers/transport.js';
-import { createCardCertificate, createCardFiles } from '../../protocol/card-data.js';
+import { testCardFiles } from './testing/card-files.js';
 import { SimCard } from './card.js';
 import { Pn532Emulator } from './pn532-emulator.js';
 import { memorySerialPair } from './testing/memory-pair.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/), (h) => parseInt(h, 16));
-const ca = nacl.sign.keyPair();
-const cardKey = nacl.sign.keyPair();
-const files = createCardFiles(
-  {
-    myNumber: '990000000019',
-    name: '試験 太郎',
-    address: '東京都千代田区試験町一丁目2番3号',
-    birthDate: '19800401',
-    sex: '1',
-  },
-  {
-    cardSecretKey: cardKey.secretKey,
-    certificateEf: createCardCertificate({
-      caSecretKey: ca.secretKey,
-      cardPublicKey: cardKey.publicKey,
-      keyId: new Uint8Array(8),
-    }),
-  },
-);
+const files = testCardFiles();
 const newCard = () => {
   let tries = 3;
   return new SimCard({

@@ -215,7 +215,7 @@ export async function startKioskRuntime<C>(
             : p === 'cover-open' || p === 'jam'
               ? p
               : 'fault',
-      paper: p === 'paper-out' ? 'out' : p === 'gone' ? 'unknown' : 'ok',
+      paper: printer.paper,
       pinpad: pinpad.connected ? 'ok' : 'disconnected',
       coin: !coins.acceptorConnected ? 'disconnected' : coins.acceptorJammed ? 'jam' : 'ok',
       hopper: !coins.hopperConnected ? 'disconnected' : worst(hoppers.map((h) => h.state)),
