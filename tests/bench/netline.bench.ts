@@ -53,7 +53,7 @@ for (const name of pick) {
   console.log(`  first session over the line (enrollment + handshake): ${s(r.readyMs)}`);
   if (options.cut)
     console.log(
-      `  cut ${s(options.cut.ms)} at ${options.cut.at}: session dropped ${r.sessionDroppedAfterMs === null ? 'never (TCP carried it across)' : `after ${s(r.sessionDroppedAfterMs)}`}; session up again ${s(r.reconnectMs ?? undefined)} after the line came back`,
+      `  cut ${s(options.cut.ms)} at ${options.cut.at}: session dropped ${r.sessionDroppedAfterMs === null ? 'never (TCP carried it across)' : `after ${s(r.sessionDroppedAfterMs)}`}; session up again ${s(r.reconnectMs ?? undefined)} after the line came back; first relay round trip ${s(r.recoveredMs ?? undefined)} after it came back${r.probeFailures.length ? ` (failed before: ${r.probeFailures.join(', ')})` : ''}`,
     );
   console.log(`  relay audit: ${r.audit.join(', ') || 'none'}`);
   console.log(

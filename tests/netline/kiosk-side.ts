@@ -2,7 +2,7 @@
  * The store's side of the netline harness, run inside the kiosk's network namespace: the hardware
  * simulators (ptys), the kiosk core on them and its relay client, which reaches the relay only over the line.
  *
- * Protocol (JSON lines): prints `{ "sim": { cardCa, jlisDir } }` once the simulators run; reads
+ * Protocol (JSON lines): prints `{ "sim": { jlisDir } }` once the simulators run; reads
  * `{ "relay": {...} }` (relay-side.ts's line), enrolls over the line and prints `{ "ready": ms }` once the
  * relay session is up. Then every screen change is printed as `{ "view": screen, "code"?, "t" }` and every
  * change of the relay session as `{ "relay": bool, "t" }` (t: ms since the epoch). `{ "cmd": "transaction",
@@ -12,7 +12,6 @@
  * final screen, its code, the yen taken and refunded, whether a certificate printed, each step's duration.
  */
 import { mkdirSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { nodeCrypto } from '../../common/crypto-node.js';
@@ -34,9 +33,7 @@ const print = (m: unknown) => process.stdout.write(JSON.stringify(m) + '\n');
 const now = () => Date.now();
 
 const sim = await startSimulator({ stateDir: join(dir, 'sim'), panelPort: 0, page: loadPanelPage });
-const cardCa = (JSON.parse(readFileSync(join(dir, 'sim', 'card-ca.json'), 'utf8')) as { publicKey: string })
-  .publicKey;
-print({ sim: { cardCa, jlisDir: join(dir, 'sim', 'jlis') } });
+print({ sim: { jlisDir: join(dir, 'sim', 'jlis') } });
 
 const commands: Record<string, unknown>[] = [];
 let wake: (() => void) | null = null;
@@ -213,8 +210,30 @@ async function transaction(pauseAt: string[]) {
   return finish(v);
 }
 
+/**
+ * The first successful relay round trip (a municipality list request) from now: on a session that survived
+ * a cut it waits behind TCP's retransmission backoff; on a dropped one, for the reconnection.
+ */
+async function probe(): Promise<{ t: number; attempts: number; codes: string[] }> {
+  const codes: string[] = [];
+  for (let attempts = 1; ; attempts++) {
+    if (!link.client.available())
+      await new Promise<void>((r) => {
+        const off = link.client.onAvailability(() => {
+          if (!link.client.available()) return;
+          off();
+          r();
+        });
+      });
+    const r = await link.client.requestMunicipalities();
+    if (r.ok) return { t: now(), attempts, codes };
+    codes.push(r.code);
+  }
+}
+
 for (;;) {
   const c = await command();
+  if (c['cmd'] === 'probe') print({ probed: await probe() });
   if (c['cmd'] === 'transaction') {
     try {
       print({ result: await transaction((c['pauseAt'] as string[] | undefined) ?? []) });

@@ -5,7 +5,7 @@
  * enrollment code made on the operations API, which stays on this namespace's loopback), then answers
  * `{ "cmd": "audit" }` with the audit records' kinds and outcomes (no personal data is in them), until
  * stdin closes.
- * Environment: NETLINE_DIR (state folder), NETLINE_CARD_CA, NETLINE_JLIS_DIR, NETLINE_KIOSK_HOST.
+ * Environment: NETLINE_DIR (state folder), NETLINE_JLIS_DIR, NETLINE_KIOSK_HOST.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -30,7 +30,6 @@ const relayIdentity = loadIdentity(relayDir, undefined, nodeCrypto);
 const vrs = await startVrs({
   stateDir: join(dir, 'vrs'),
   relayPublicKeys: [keyId(relayIdentity.publicKey)],
-  cardCaPublicKey: env('NETLINE_CARD_CA'),
   jpki: { jlisStateDir: env('NETLINE_JLIS_DIR') },
   seed: { perMunicipality: 1, seed: 'netline', municipalities: ['131016'] },
   log: log.child('vrs'),
@@ -65,11 +64,11 @@ print({
 
 const audit = new AuditLog(relay.db);
 /**
- * The audit records; with `waitFor`, once a record of that kind is there or 60 s passed (the audit log is
+ * The audit records; with `waitFor`, once a record of that kind is there or 5 min passed (TCP's retransmission backoff after a long cut) (the audit log is
  * in the database, which has no change event: it is read again every 100 ms until then).
  */
 async function answerAudit(waitFor: string | null) {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 300_000;
   let list = await audit.list(0, 10_000);
   while (waitFor !== null && !list.some((e) => e.kind === waitFor) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));

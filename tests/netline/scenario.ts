@@ -21,6 +21,9 @@ export interface ScenarioResult {
   /** The cut: when the kiosk saw the session drop, and how long after the line came back it was up again. */
   sessionDroppedAfterMs: number | null;
   reconnectMs: number | null;
+  /** After a cut: from the line coming back to the first relay round trip that succeeded, and the failures before it. */
+  recoveredMs: number | null;
+  probeFailures: string[];
   /** The relay's audit records of kind issue.* for this transaction, in order. */
   audit: string[];
   /** Frames the line forwarded and dropped. */
@@ -50,13 +53,12 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     const env = { NETLINE_DIR: dir, LOG_LEVEL: 'error' };
     const trace = process.env['NETLINE_TRACE'] === '1';
     const kiosk = line.spawnNode(line.kioskNs, join(import.meta.dirname, 'kiosk-side.ts'), env, trace);
-    const sim = (await kiosk.next((m) => 'sim' in m))['sim'] as { cardCa: string; jlisDir: string };
+    const sim = (await kiosk.next((m) => 'sim' in m))['sim'] as { jlisDir: string };
     const relay = line.spawnNode(
       line.relayNs,
       join(import.meta.dirname, 'relay-side.ts'),
       {
         ...env,
-        NETLINE_CARD_CA: sim.cardCa,
         NETLINE_JLIS_DIR: sim.jlisDir,
         NETLINE_KIOSK_HOST: RELAY_ADDRESS,
       },
@@ -82,6 +84,15 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     }
     const result = (await kiosk.next((m) => 'result' in m))['result'] as Record<string, unknown>;
     if ('failed' in result) throw new Error(`transaction failed: ${String(result['failed'])}`);
+    // After a cut: the first relay round trip that succeeds (over the old session or a new one).
+    let recoveredMs: number | null = null;
+    let probeFailures: string[] = [];
+    if (cutTimes) {
+      kiosk.send({ cmd: 'probe' });
+      const p = (await kiosk.next((m) => 'probed' in m))['probed'] as { t: number; codes: string[] };
+      recoveredMs = Math.max(0, p.t - cutTimes.restoredAt);
+      probeFailures = p.codes;
+    }
     // After a cut, the session must come back: wait for the kiosk to say so.
     let reconnectMs: number | null = null;
     let droppedAfter: number | null = null;
@@ -96,7 +107,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       } else reconnectMs = 0;
     }
     // The outcome report travels after the resident's last screen: wait for the relay to record it.
-    relay.send({ cmd: 'audit', waitFor: result['printed'] ? 'issue.outcome' : null });
+    relay.send({ cmd: 'audit', waitFor: Number(result['printed']) > 0 ? 'issue.outcome' : null });
     const audit = (await relay.next((m) => 'audit' in m))['audit'] as {
       kind: string;
       outcome: string | null;
@@ -116,6 +127,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       screens,
       sessionDroppedAfterMs: droppedAfter,
       reconnectMs,
+      recoveredMs,
+      probeFailures,
       audit: audit
         .filter((a) => a.kind.startsWith('issue'))
         .map((a) => a.kind + (a.outcome ? `:${a.outcome}` : '')),
