@@ -72,7 +72,10 @@ export class CardReaderAdapter implements CardPort {
     this.#session = null;
   }
 
+  /** The PIN of the card on the reader (its session's method), else of the next placement. */
   pinKind(): CardAuthMethod {
+    const s = this.#session;
+    if (s) return s instanceof JpkiSession ? 'jpki' : 'card-ap';
     return this.#method;
   }
 
@@ -188,6 +191,11 @@ export class CardReaderAdapter implements CardPort {
           session.waitForCard({ timeoutMs: 1000, pollMs: this.#pollMs, signal }),
         );
         if (this.#stopped) break;
+        if (r.ok && (session instanceof JpkiSession ? 'jpki' : 'card-ap') !== this.#method) {
+          // The method changed while this wait ran (useMethod): open the card again with the other AP.
+          await this.#exclusive(() => session.end()).catch(() => undefined);
+          continue;
+        }
         if (r.ok) {
           this.#session = session;
           this.#unusable = null;
