@@ -208,7 +208,7 @@ const postgresRestarted: Fault = {
 
 const printerJam: Fault = {
   name: 'printer jam during the job, not cleared',
-  quick: true,
+  quick: false,
   async run(sys) {
     await ready(sys);
     await toCopies(sys);
@@ -232,7 +232,7 @@ const printerJam: Fault = {
 
 const coinJam: Fault = {
   name: 'coin jam',
-  quick: true,
+  quick: false,
   async run(sys) {
     await ready(sys);
     await toCopies(sys);
@@ -254,7 +254,7 @@ const coinJam: Fault = {
 
 const hopperEmpty: Fault = {
   name: 'hopper empty',
-  quick: true,
+  quick: false,
   async run(sys) {
     for (const yen of [10, 50, 100]) await sys.panel('POST', '/api/hopper', { yen, fault: 'empty' });
     await ready(sys);
@@ -288,7 +288,7 @@ const hopperEmpty: Fault = {
 
 const noteJam: Fault = {
   name: 'note jam',
-  quick: true,
+  quick: false,
   async run(sys) {
     await ready(sys);
     await toCopies(sys);
@@ -310,7 +310,7 @@ const noteJam: Fault = {
 
 const cardRemovedMidRead: Fault = {
   name: 'card removed mid-read',
-  quick: true,
+  quick: false,
   async run(sys) {
     await ready(sys);
     await sys.panel('POST', '/api/card', { resident: 'taro', mode: 'remove-mid-read' });
@@ -334,7 +334,7 @@ const cardRemovedMidRead: Fault = {
 type HealthKey = 'reader' | 'printer' | 'pinpad' | 'coin' | 'hopper';
 const unplug = (device: string, key: HealthKey): Fault => ({
   name: `${device} unplugged and plugged back`,
-  quick: device === 'printer',
+  quick: false,
   async run(sys) {
     await ready(sys);
     const health = () => sys.kiosk.health() as DeviceHealth;

@@ -12,9 +12,20 @@ export function shown(v: ViewState): string {
   return v.screen;
 }
 
-/** The kiosk can serve: its relay session is up and the attract screen says so. */
+/**
+ * The system can serve: the kiosk's relay session is up (the attract screen says so) and every running
+ * relay's link to VRS is up with its circuit breaker closed (after a VRS restart the link reconnects with
+ * backoff, and a breaker opened by the fault waits out its 5 s).
+ */
 export async function ready(sys: FaultSystem, timeoutMs = 60_000): Promise<void> {
   await waitForScreen(sys.kiosk.flow, 'attract', timeoutMs, (v) => v.screen === 'attract' && v.available);
+  for (let i = 0; i < sys.relays.length; i++) {
+    if (sys.relays[i] === undefined) continue;
+    await until(async () => {
+      const s = await sys.ops<{ vrs: { up: boolean; breaker: string }[] }>('/api/status', { relay: i });
+      return s.vrs.every((l) => l.up && l.breaker === 'closed');
+    }, timeoutMs);
+  }
 }
 
 /**

@@ -75,7 +75,7 @@ export async function ordinary(sys: FaultSystem, resident = 'taro'): Promise<str
 /**
  * Runs `fault` once on the running system and checks the records against what the resident got:
  * - every certificate in the tray was paid once (fees kept = 120 yen × certificates), and nothing else kept;
- * - every request VRS answered has its relay audit record (`issue.answered`), and every certificate printed
+ * - every request VRS answered has its relay audit record (`issue.answered` or `issue.refused`), and every certificate printed
  *   its `issue.outcome printed` record; the audit chain verifies;
  * - no resident's data in any file, log or the relay's database.
  */
