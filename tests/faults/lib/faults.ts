@@ -105,8 +105,12 @@ export async function runFault(sys: FaultSystem, fault: Fault, row: FaultRow): P
   const expected = issued.length + certificates;
   const found = async () => {
     audit = (await sys.audit()).filter((a) => a.seq > before.seq);
+    // The relay's record of what became of each request VRS answered: delivered, or refused (a garbled or
+    // late answer the relay could not use is recorded as refused).
     const answered = issued.filter((i) =>
-      audit.some((a) => a.kind === 'issue.answered' && a.request_id === i.request_id),
+      audit.some(
+        (a) => (a.kind === 'issue.answered' || a.kind === 'issue.refused') && a.request_id === i.request_id,
+      ),
     );
     const outcomes = audit.filter((a) => a.kind === 'issue.outcome' && a.detail['outcome'] === 'printed');
     return answered.length + outcomes.length;
@@ -117,7 +121,15 @@ export async function runFault(sys: FaultSystem, fault: Fault, row: FaultRow): P
   if (r.certificates >= 0 && certificates !== r.certificates)
     problems.push(`certificates: expected ${r.certificates}, printed ${certificates}`);
   if (kept !== FEE * certificates) problems.push(`fees kept ${kept} yen for ${certificates} certificate(s)`);
-  if (auditFound !== expected) problems.push(`audit records: expected ${expected}, found ${auditFound}`);
+  if (auditFound !== expected) {
+    const missing = issued
+      .filter((i) => !audit.some((a) => a.request_id === i.request_id && a.kind !== 'issue.outcome'))
+      .map((i) => i.request_id);
+    const kinds = audit.map((a) => `${a.kind}:${a.request_id ?? '-'}`).join(' ');
+    problems.push(
+      `audit records: expected ${expected}, found ${auditFound} (VRS answered without a relay record: ${missing.join(' ') || 'none'}; relay records: ${kinds})`,
+    );
+  }
   const verify = await sys
     .ops<{ ok: boolean }>('/api/audit/verify')
     .catch((e: unknown) => ({ ok: false, e }));
