@@ -125,6 +125,7 @@ export class AuditLog {
   #head: Head | undefined;
   #down: { since: number; code: string } | undefined;
   #probe: NodeJS.Timeout | undefined;
+  #probing: Promise<boolean> | undefined;
   #closed = false;
   readonly #availabilityListeners = new Set<(a: AuditAvailability) => void>();
   readonly #probeMs: number;
@@ -172,16 +173,31 @@ export class AuditLog {
     this.#scheduleProbe();
   }
 
+  /**
+   * Whether records can be stored: at once when the store is available; otherwise it is tried now (one
+   * `audit.resumed` record, shared by concurrent callers), so the first request after the store came back
+   * is not refused for nothing.
+   */
+  checkWritable(): Promise<boolean> {
+    const d = this.#down;
+    if (d === undefined) return Promise.resolve(true);
+    this.#probing ??= this.append({
+      kind: 'audit.resumed',
+      detail: { unavailableSeconds: Math.round((Date.now() - d.since) / 1000), code: d.code },
+    })
+      .then(
+        () => true,
+        () => false,
+      )
+      .finally(() => (this.#probing = undefined));
+    return this.#probing;
+  }
+
   #scheduleProbe(): void {
     if (this.#closed || this.#probe !== undefined) return;
     this.#probe = setTimeout(() => {
       this.#probe = undefined;
-      const d = this.#down;
-      if (d === undefined || this.#closed) return;
-      this.append({
-        kind: 'audit.resumed',
-        detail: { unavailableSeconds: Math.round((Date.now() - d.since) / 1000), code: d.code },
-      }).catch(() => undefined);
+      if (this.#down !== undefined && !this.#closed) void this.checkWritable();
     }, this.#probeMs);
     this.#probe.unref();
   }
