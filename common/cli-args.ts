@@ -5,7 +5,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /**
  * `node:util` `parseArgs` for our command lines, which take base64url keys and key ids: one in 64 of those
  * starts with `-`, which `parseArgs` reads as an option (`revoke -Xb3…` failed with "Unknown option '-X'",
- * `--card-ca -Xb3…` with "argument is ambiguous"). Here the value after a string option is always its
+ * `--relay-key -Xb3…` with "argument is ambiguous"). Here the value after a string option is always its
  * value, and an argument with a single leading dash (other than a declared short flag) is a positional.
  * Anything starting with `--` is still an option, so a misspelt one is still refused.
  */

@@ -5,11 +5,14 @@ import {
   randomBytes,
   sign as rsaSign,
   type KeyObject,
+  type webcrypto,
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
+import { createCardFiles, encodeTlv, type Basic4, type CardFiles } from '../protocol/card-data.js';
+import { concatBytes } from '../protocol/card-data/tlv.js';
 import { rsaKeyFor } from './keys.js';
 
 x509.cryptoProvider.set(globalThis.crypto);
@@ -56,7 +59,7 @@ function writeAtomic(path: string, data: string | Uint8Array, mode = 0o644): voi
   renameSync(tmp, path);
 }
 
-async function cryptoKey(key: KeyObject): Promise<CryptoKey> {
+async function cryptoKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
   return globalThis.crypto.subtle.importKey(
     'pkcs8',
     key.export({ type: 'pkcs8', format: 'der' }),
@@ -65,7 +68,7 @@ async function cryptoKey(key: KeyObject): Promise<CryptoKey> {
     ['sign'],
   );
 }
-async function cryptoPublicKey(key: KeyObject): Promise<CryptoKey> {
+async function cryptoPublicKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
   return globalThis.crypto.subtle.importKey('spki', key.export({ type: 'spki', format: 'der' }), RSA, true, [
     'verify',
   ]);
@@ -93,6 +96,7 @@ export class Jlis {
   readonly #caKey: KeyObject;
   readonly #caName: string;
   readonly #kenhojoKey: KeyObject;
+  #kenhojoCardCertificate: Uint8Array | undefined;
   #registry: Registry;
 
   private constructor(
@@ -290,6 +294,38 @@ export class Jlis {
    */
   signKenhojo(data: Uint8Array): Uint8Array {
     return new Uint8Array(rsaSign('sha256', data, this.#kenhojoKey));
+  }
+
+  /**
+   * EF 00 04 of the 券面事項入力補助AP in the card-verifiable certificate layout public readers report
+   * (docs/reference.md §3.4): `7F 21` { `5F 4E` (issuer reference 16 bytes ‖ holder reference 16 bytes ‖
+   * `82` exponent ‖ `81` modulus), `5F 37` signature over the `5F 4E` element }. On real cards it certifies the
+   * card's own internal-authentication key; the stand-in certifies the issuer key itself (no internal
+   * authentication is simulated) and nothing verifies it: the trust is the issuer's X.509 certificate.
+   */
+  kenhojoCardCertificate(): Uint8Array {
+    if (this.#kenhojoCardCertificate !== undefined) return this.#kenhojoCardCertificate;
+    const jwk = this.#kenhojoKey.export({ format: 'jwk' });
+    const n = Buffer.from(jwk.n!, 'base64url');
+    const e = Buffer.from(jwk.e!, 'base64url');
+    const ref = (s: string) => new Uint8Array(Buffer.from(s.padEnd(16, ' ').slice(0, 16), 'ascii'));
+    const content = encodeTlv(
+      0x5f4e,
+      concatBytes(ref('JLISSIM-KENHOJO'), ref('JLISSIM-KENHOJO'), encodeTlv(0x82, e), encodeTlv(0x81, n)),
+    );
+    this.#kenhojoCardCertificate = encodeTlv(
+      0x7f21,
+      concatBytes(content, encodeTlv(0x5f37, this.signKenhojo(content))),
+    );
+    return this.#kenhojoCardCertificate;
+  }
+
+  /** A card's 券面事項入力補助AP files (EF 00 01–00 04), signed by the issuer key. */
+  kenhojoFiles(holder: Basic4 & { myNumber: string }): CardFiles {
+    return createCardFiles(holder, {
+      signer: { sign: (d) => this.signKenhojo(d) },
+      certificateEf: this.kenhojoCardCertificate(),
+    });
   }
 
   /**

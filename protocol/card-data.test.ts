@@ -1,27 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import nacl from 'tweetnacl';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import {
-  createCardCertificate,
   createCardFiles,
   encodeBasic4Ef,
   encodeTlv,
   parseBasic4Ef,
   parseMyNumberEf,
+  parseSignatureEf,
   readTlvHeader,
+  readTlvList,
   sha256,
   verifyCardData,
 } from './card-data.js';
 
-const ca = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7));
-const cardKey = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(9));
-const keyId = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
-const certificateEf = createCardCertificate({
-  caSecretKey: ca.secretKey,
-  cardPublicKey: cardKey.publicKey,
-  keyId,
-});
+// A throwaway RSA-2048 issuer (the test plays the card issuer): Node's crypto signs and verifies.
+const rsaIssuer = () => {
+  const k = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    signer: { sign: (d: Uint8Array) => new Uint8Array(sign('sha256', d, k.privateKey)) },
+    verifier: { verify: (d: Uint8Array, s: Uint8Array) => verify('sha256', d, k.publicKey, s) },
+    publicKey: k.publicKey,
+  };
+};
+const issuer = rsaIssuer();
+const certificateEf = Uint8Array.of(0x7f, 0x21, 0x00);
 const resident = {
   myNumber: '990000000019',
   name: '試験 太郎',
@@ -29,12 +32,57 @@ const resident = {
   birthDate: '19800401',
   sex: '1',
 };
-const files = createCardFiles(resident, { cardSecretKey: cardKey.secretKey, certificateEf });
-const args = { ...files, caPublicKey: ca.publicKey };
+const files = createCardFiles(resident, { signer: issuer.signer, certificateEf });
+const args = {
+  myNumberEf: files.myNumberEf,
+  basic4Ef: files.basic4Ef,
+  signatureEf: files.signatureEf,
+  issuer: issuer.verifier,
+};
 
 describe('card data files', () => {
   it('round-trips through verifyCardData', () => {
     expect(verifyCardData(args)).toEqual({ ok: true, ...resident });
+  });
+
+  it('writes EF 00 03 as FF 30 { DF 31 SHA-256(EF 00 01), DF 32 SHA-256(EF 00 02), DF 33 RSA-2048 PKCS#1 v1.5 }', () => {
+    const outer = readTlvList(files.signatureEf)!;
+    expect(outer.map((t) => t.tag)).toEqual([0xff30]);
+    const inner = readTlvList(outer[0]!.value)!;
+    expect(inner.map((t) => [t.tag, t.value.length])).toEqual([
+      [0xdf31, 32],
+      [0xdf32, 32],
+      [0xdf33, 256],
+    ]);
+    const h = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    expect(Buffer.from(inner[0]!.value).toString('hex')).toBe(h(files.myNumberEf));
+    expect(Buffer.from(inner[1]!.value).toString('hex')).toBe(h(files.basic4Ef));
+    // Any verifier with the issuer's public key checks DF 33 over the DF 31 ‖ DF 32 elements as encoded.
+    const signed = outer[0]!.value.subarray(0, inner[1]!.end);
+    expect(verify('sha256', signed, issuer.publicKey, inner[2]!.value)).toBe(true);
+    const p = parseSignatureEf(files.signatureEf);
+    expect(p.ok && Buffer.from(p.signed).equals(Buffer.from(signed))).toBe(true);
+  });
+
+  it('refuses a tampered byte in the name, the My Number, a digest or the signature (CARD_FORGED)', () => {
+    const nameAt = Buffer.from(files.basic4Ef).indexOf(Buffer.from('太郎'));
+    const basic4Ef = Uint8Array.from(files.basic4Ef);
+    basic4Ef[nameAt + 2] = basic4Ef[nameAt + 2]! ^ 0x01; // 太 → another valid kanji
+    expect(verifyCardData({ ...args, basic4Ef })).toEqual({ ok: false, code: 'CARD_FORGED' });
+    const sigEf = Uint8Array.from(files.signatureEf);
+    sigEf[sigEf.length - 1] = sigEf[sigEf.length - 1]! ^ 0x01;
+    expect(verifyCardData({ ...args, signatureEf: sigEf })).toEqual({ ok: false, code: 'CARD_FORGED' });
+    // Digests rewritten to match altered data, signature kept: the signature no longer covers them.
+    const altered = createCardFiles(
+      { ...resident, name: '試験 次郎' },
+      { signer: issuer.signer, certificateEf },
+    );
+    const spliced = Uint8Array.from(altered.signatureEf);
+    spliced.set(files.signatureEf.subarray(files.signatureEf.length - 256), spliced.length - 256);
+    expect(verifyCardData({ ...args, basic4Ef: altered.basic4Ef, signatureEf: spliced })).toEqual({
+      ok: false,
+      code: 'CARD_FORGED',
+    });
   });
 
   it('encodes EF 00 01 as D0 0C + 12 ASCII digits and tolerates trailing read bytes', () => {
@@ -67,7 +115,7 @@ describe('card data files', () => {
   });
 
   it('flipping any bit of any file is refused (CARD_FORGED or CARD_DATA_INVALID)', () => {
-    const keys = ['myNumberEf', 'basic4Ef', 'signatureEf', 'certificateEf'] as const;
+    const keys = ['myNumberEf', 'basic4Ef', 'signatureEf'] as const;
     fc.assert(
       fc.property(fc.constantFrom(...keys), fc.nat(), fc.integer({ min: 0, max: 7 }), (k, pos, bit) => {
         const copy = Uint8Array.from(files[k]);
@@ -81,18 +129,13 @@ describe('card data files', () => {
     );
   });
 
-  it('refuses a genuine-looking card whose key is not certified by the CA (CARD_FORGED)', () => {
-    const rogueCa = nacl.sign.keyPair();
-    const rogueCert = createCardCertificate({
-      caSecretKey: rogueCa.secretKey,
-      cardPublicKey: cardKey.publicKey,
-      keyId,
-    });
+  it('refuses a card written by another issuer key (CARD_FORGED)', () => {
+    const rogue = rsaIssuer();
     const forged = createCardFiles(
       { ...resident, name: '見本 花子' },
-      { cardSecretKey: cardKey.secretKey, certificateEf: rogueCert },
+      { signer: rogue.signer, certificateEf },
     );
-    expect(verifyCardData({ ...forged, caPublicKey: ca.publicKey })).toEqual({
+    expect(verifyCardData({ ...forged, issuer: issuer.verifier })).toEqual({
       ok: false,
       code: 'CARD_FORGED',
     });
@@ -101,7 +144,7 @@ describe('card data files', () => {
   it('refuses 4-info swapped from another genuine card (CARD_FORGED)', () => {
     const other = createCardFiles(
       { ...resident, myNumber: '990000000027', name: '見本 花子' },
-      { cardSecretKey: cardKey.secretKey, certificateEf },
+      { signer: issuer.signer, certificateEf },
     );
     expect(verifyCardData({ ...args, basic4Ef: other.basic4Ef })).toEqual({ ok: false, code: 'CARD_FORGED' });
   });
@@ -136,17 +179,18 @@ describe('card data files', () => {
 
   it('throws TypeError on wrong argument types (a bad caller)', () => {
     const table: unknown[] = [
-      { ...args, caPublicKey: new Uint8Array(31) },
-      { ...args, caPublicKey: 'key' },
+      { ...args, issuer: undefined },
+      { ...args, issuer: 'key' },
       { ...args, myNumberEf: [0xd0] },
       { ...args, basic4Ef: undefined },
     ];
     for (const a of table) expect(() => verifyCardData(a as typeof args)).toThrow(TypeError);
     expect(() =>
-      createCardCertificate({ caSecretKey: ca.publicKey, cardPublicKey: cardKey.publicKey, keyId }),
+      createCardFiles({ ...resident, myNumber: '123' }, { signer: issuer.signer, certificateEf }),
     ).toThrow(TypeError);
+    // A signer that is not RSA-2048 (a 64-byte Ed25519-sized answer) is a bad caller too.
     expect(() =>
-      createCardFiles({ ...resident, myNumber: '123' }, { cardSecretKey: cardKey.secretKey, certificateEf }),
+      createCardFiles(resident, { signer: { sign: () => new Uint8Array(64) }, certificateEf }),
     ).toThrow(TypeError);
     expect(() => encodeBasic4Ef({ ...resident, birthDate: '1980-04-01' })).toThrow(TypeError);
   });

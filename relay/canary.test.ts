@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../common/crypto-node.js';
 import { generateIdentity, keyId } from '../protocol/index.js';
-import { startTestRelay, type TestRelay } from './testing/harness.js';
+import { startTestRelay, waitUntil, type TestRelay } from './testing/harness.js';
 import { CANARY, CANARY_CARD, TestKiosk } from './testing/test-kiosk.js';
 
 let t: TestRelay;
@@ -43,7 +43,10 @@ describe('canary: personal data inside sealed requests never reaches the relay i
     kiosks[1]!.sendRaw('garbage');
     await kiosks[1]!.closed;
     await t.relay.control.createEnrollCode('canary-store', undefined, 'canary-test');
-    await new Promise((r) => setTimeout(r, 300));
+    // The garbage frame's alert is written after the kiosk was closed: wait for it, not for a time.
+    await waitUntil(async () =>
+      (await t.relay.control.alerts.list({ limit: 100 })).some((a) => a.kind === 'malformed-frame'),
+    );
 
     const tables = await t.relay.db.query<{ tablename: string }>(
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",

@@ -12,7 +12,9 @@ const USAGE = `relay:cli — operate the relay through its operations API
   (RELAY_OPS_URL and RELAY_OPS_TOKEN = your API token from "operator token", or --ops URL --token TOKEN)
 
   status                               relay status, VRS links and breakers
-  enroll-code [--name N] [--ttl M]     create a one-time enrollment code (M minutes, default 60)
+  enroll-code [--name N] [--ttl M] [--store S] [--municipality 131016]
+                                       create a one-time enrollment code (M minutes, default 60) for
+                                       a kiosk in store S of the municipality (JIS X 0402 code)
   codes                                pending enrollment codes (without the codes)
   kiosks                               enrolled kiosks (online = has a session on the process asked)
   kiosk <kioskId>                      one kiosk, with its last device health
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
     operator: { type: 'string' },
     name: { type: 'string' },
     ttl: { type: 'string' },
+    store: { type: 'string' },
+    municipality: { type: 'string' },
     reason: { type: 'string' },
     unack: { type: 'boolean' },
     'state-dir': { type: 'string' },
@@ -99,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
         return await call('POST', '/api/enrollment-codes', {
           ...(values.name ? { name: values.name } : {}),
           ...(values.ttl ? { ttlMinutes: Number(values.ttl) } : {}),
+          ...(values.store ? { store: values.store } : {}),
+          ...(values.municipality ? { municipality: values.municipality } : {}),
         });
       case 'codes':
         return await call('GET', '/api/enrollment-codes');

@@ -30,6 +30,8 @@ export const ClusterEvent = z.discriminatedUnion('type', [
     at: z.number(),
     kioskIds: z.array(z.string()).max(200),
   }),
+  /** An operator's access was taken away or changed: every process forgets the sessions/tokens it remembers. */
+  z.object({ type: z.literal('operator'), name: z.string().max(64) }),
   /** A process's probe of its own subscription: it expects to hear it back (others ignore it). */
   z.object({ type: z.literal('probe'), process: z.string().max(64), seq: z.number().int() }),
 ]);

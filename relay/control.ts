@@ -4,7 +4,7 @@ import { Cluster, type AppliedEvent, type ClusterEvent, type ClusterStatus } fro
 import { AlertStore, type Alert, type AlertInput } from './store/alerts.js';
 import { AuditLog, type AuditInput } from './store/audit.js';
 import { BanList, type BanScope } from './store/bans.js';
-import { EnrollmentCodes, type RedeemResult } from './store/enrollment.js';
+import { EnrollmentCodes, type CodePlace, type RedeemResult } from './store/enrollment.js';
 import { FleetStore } from './store/fleet.js';
 import { KioskRegistry } from './store/kiosks.js';
 import { migrate } from './store/schema.js';
@@ -38,6 +38,8 @@ export class Control {
   /** Where kiosks are and how they are, for the dashboard. */
   readonly fleet: FleetStore;
   readonly #fleetListeners = new Set<Listener<Extract<ClusterEvent, { type: 'fleet' }>>>();
+  readonly #operatorListeners = new Set<Listener<string>>();
+  readonly #resyncListeners = new Set<() => void>();
   readonly #cluster: Cluster;
   readonly #unpublished: AppliedEvent[] = [];
   #republish: NodeJS.Timeout | undefined;
@@ -119,6 +121,8 @@ export class Control {
     for (const id of revoked) for (const fn of this.#revokeListeners) fn(id);
     for (const b of banned) for (const fn of this.#banListeners) fn(b);
     for (const s of stops) for (const fn of this.#stopListeners) fn(s);
+    // Operator notices may have been lost in the gap: what the processes remember of sessions goes.
+    for (const fn of this.#resyncListeners) fn();
   }
 
   async close(): Promise<void> {
@@ -149,6 +153,23 @@ export class Control {
   onBan(fn: Listener<{ scope: BanScope; subject: string }>): () => void {
     this.#banListeners.add(fn);
     return () => this.#banListeners.delete(fn);
+  }
+
+  /** An operator's access was taken away or changed, on any process. */
+  onOperatorRevoked(fn: Listener<string>): () => void {
+    this.#operatorListeners.add(fn);
+    return () => this.#operatorListeners.delete(fn);
+  }
+
+  /** This process (re)read the shared state after a gap in its cluster subscription (and at start). */
+  onResync(fn: () => void): () => void {
+    this.#resyncListeners.add(fn);
+    return () => this.#resyncListeners.delete(fn);
+  }
+
+  /** Tells every process that `name`'s sessions and tokens are to be checked against the database again. */
+  async operatorRevoked(name: string): Promise<void> {
+    await this.#publish({ type: 'operator', name });
   }
 
   onSessions(fn: Listener<Extract<ClusterEvent, { type: 'sessions' }>>): () => void {
@@ -184,6 +205,9 @@ export class Control {
         return;
       case 'fleet':
         for (const fn of this.#fleetListeners) fn(ev);
+        return;
+      case 'operator':
+        for (const fn of this.#operatorListeners) fn(ev.name);
         return;
       default: {
         const never: never = ev;
@@ -290,13 +314,29 @@ export class Control {
     });
   }
 
-  async createEnrollCode(name: string | undefined, ttlMs: number | undefined, by: string) {
+  /** A one-time enrollment code for a kiosk that will stand at `place` (store, municipality). */
+  async createEnrollCode(
+    name: string | undefined,
+    ttlMs: number | undefined,
+    by: string,
+    place: CodePlace = {},
+  ) {
     return this.#audited(async (tx) => {
-      const out = await this.codes.createIn(tx, { name, ttlMs });
+      const out = await this.codes.createIn(tx, { name, ttlMs, ...place });
       return {
         value: out,
         audit: [
-          { kind: 'enroll.code-created', detail: { by, kioskName: name ?? null, expiresAt: out.expiresAt } },
+          {
+            kind: 'enroll.code-created',
+            municipality: place.municipality,
+            detail: {
+              by,
+              kioskName: name ?? null,
+              store: place.store ?? null,
+              municipality: place.municipality ?? null,
+              expiresAt: out.expiresAt,
+            },
+          },
         ],
       };
     });

@@ -22,7 +22,6 @@ afterAll(async () => {
 
 const alertsOf = async (kind: string) =>
   (await control.alerts.list({ limit: 1000 })).filter((a) => a.kind === kind);
-const settle = () => new Promise((r) => setTimeout(r, 150));
 
 describe('intrusion detection and prevention', () => {
   it('bans a source after repeated failed handshakes, with one alert a minute per kind and source', async () => {
@@ -34,11 +33,11 @@ describe('intrusion detection and prevention', () => {
       clock,
     );
     for (let i = 0; i < 4; i++) ids.failure('handshake-failed', '127.0.0.50', 'CHANNEL_HANDSHAKE_FAILED');
-    await settle();
+    await ids.settled();
     expect(control.bans.isBanned('source', '127.0.0.50')).toBe(false);
     expect(await alertsOf('handshake-failed')).toHaveLength(1);
     ids.failure('handshake-failed', '127.0.0.50', 'CHANNEL_HANDSHAKE_FAILED');
-    await settle();
+    await ids.settled();
     expect(control.bans.isBanned('source', '127.0.0.50')).toBe(true);
     expect((await control.bans.list()).some((b) => b.scope === 'source' && b.subject === '127.0.0.50')).toBe(
       true,
@@ -46,7 +45,7 @@ describe('intrusion detection and prevention', () => {
     expect((await alertsOf('ban')).some((a) => a.source === '127.0.0.50')).toBe(true);
     now += 61_000; // a minute later the same kind of alert may be raised again
     ids.failure('handshake-failed', '127.0.0.50', 'CHANNEL_HANDSHAKE_FAILED');
-    await settle();
+    await ids.settled();
     expect(await alertsOf('handshake-failed')).toHaveLength(2);
     ids.close();
   });
@@ -62,7 +61,7 @@ describe('intrusion detection and prevention', () => {
     const id = 'F'.repeat(43);
     for (let i = 0; i < 14; i++) expect(ids.connected(id, '127.0.0.51')).toBe(true);
     expect(ids.connected(id, '127.0.0.51')).toBe(false);
-    await settle();
+    await ids.settled();
     expect(control.bans.isBanned('identity', id)).toBe(true);
     expect((await alertsOf('flapping')).some((a) => a.kioskId === id)).toBe(true);
     ids.close();
@@ -79,7 +78,7 @@ describe('intrusion detection and prevention', () => {
     const id = 'M'.repeat(43);
     for (let i = 0; i < 3; i++) ids.failure('malformed-frame', '127.0.0.52', 'PROTOCOL_MALFORMED', id);
     for (let i = 0; i < 5; i++) ids.enrollFailure('127.0.0.53', 'RELAY_ENROLL_CODE_INVALID');
-    await settle();
+    await ids.settled();
     expect(control.bans.isBanned('identity', id)).toBe(true);
     // The identity's strikes never count against its source address (other kiosks may share it).
     expect(control.bans.isBanned('source', '127.0.0.52')).toBe(false);
@@ -103,7 +102,7 @@ describe('intrusion detection and prevention', () => {
     for (let i = 0; i < 500; i++)
       ids.failure('unknown-key', `127.1.${i >> 8}.${i & 255}`, 'RELAY_KIOSK_UNKNOWN');
     ids.flushRollUps();
-    await settle();
+    await ids.settled();
     const stored = (await alertsOf('unknown-key')).slice(0, -before || undefined);
     expect(stored).toHaveLength(21);
     const rollUp = stored.find((a) => a.detail['rolledUp'] === true);
@@ -124,7 +123,7 @@ describe('intrusion detection and prevention', () => {
     expect(ids.enrollAllowed('127.2.1.1', 'store-1234')).toBe(true);
     for (let i = 0; i < 30; i++) ids.enrollFailure(`127.3.0.${i}`, 'RELAY_ENROLL_CODE_INVALID');
     expect(ids.enrollAllowed('127.2.1.2')).toBe(false);
-    await settle();
+    await ids.settled();
     const guessing = await alertsOf('enroll-guessing');
     expect(guessing.map((a) => a.detail['target']).sort()).toEqual(['(no name)', '*', 'store-9999'].sort());
     expect(guessing.every((a) => a.severity === 'critical')).toBe(true);

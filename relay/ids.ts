@@ -158,9 +158,11 @@ export class Ids {
     detail: Record<string, string | number | boolean | null>,
   ): void {
     this.#metrics.inc('relay_alerts_total', { kind });
-    this.#control.raiseAlert({ kind, severity, ...subject, detail }).catch((err: unknown) => {
-      this.#log.error('alert.store_failed', { kind, error: String(err) });
-    });
+    this.#track(
+      this.#control.raiseAlert({ kind, severity, ...subject, detail }).catch((err: unknown) => {
+        this.#log.error('alert.store_failed', { kind, error: String(err) });
+      }),
+    );
   }
 
   #alert(
@@ -200,10 +202,28 @@ export class Ids {
     });
     // The ban and its audit record commit together (Control.ban); sessions are closed once they have.
     // If they cannot be stored, the ban is lifted here too: no action without its record.
-    this.#control.ban(scope, subject, this.#opts.banMs, reason).catch((err: unknown) => {
-      this.#control.bans.apply(scope, subject, null);
-      this.#log.error('ban.store_failed', { scope, error: String(err) });
-    });
+    this.#track(
+      this.#control.ban(scope, subject, this.#opts.banMs, reason).catch((err: unknown) => {
+        this.#control.bans.apply(scope, subject, null);
+        this.#log.error('ban.store_failed', { scope, error: String(err) });
+      }),
+    );
+  }
+
+  /** Alert and ban writes on their way to the database (each already catches its own failure). */
+  readonly #pending = new Set<Promise<unknown>>();
+
+  #track(write: Promise<unknown>): void {
+    this.#pending.add(write);
+    void write.finally(() => this.#pending.delete(write));
+  }
+
+  /**
+   * Resolves once every alert and ban write started so far (and any they start) has landed or failed: the
+   * relay's stop waits for it before closing the database, tests wait for it instead of for time.
+   */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
   /**

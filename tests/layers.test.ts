@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Each runtime layer is type-checked with only the types that runtime has (`tsconfig/*.json`, run by
- * `npm run typecheck`): `protocol/` with neither Node's nor the DOM's, the renderer with the DOM's only, the
- * preload without Node's. A file planted in a layer (in memory, nothing is written) must fail when it touches
+ * `npm run typecheck`): `protocol/` with neither Node's nor the DOM's, the renderer and the operators' dashboard
+ * with the DOM's only, the preload without Node's, every Node layer (relay, VRS, J-LIS, simulators, kiosk core,
+ * drivers, host, main, scripts) without the DOM's. A file planted in a layer (in memory, nothing is written) must fail when it touches
  * what its runtime does not have, and pass when it does not.
  */
 const root = process.cwd();
@@ -59,6 +60,11 @@ describe('runtime layers are type-checked with their runtime’s types only', ()
     ['renderer.json', 'kiosk/host/browser/planted.ts', 'export const a = process.pid;'],
     ['preload.json', 'kiosk/preload/planted.ts', 'export const a = process.env;'],
     ['preload.json', 'kiosk/preload/planted.ts', "export const a = Buffer.from('x');"],
+    ['node.json', 'relay/planted.ts', 'export const a = document.title;'],
+    ['node.json', 'kiosk/core/planted.ts', 'export const a = window.location;'],
+    ['node.json', 'vrs-sim/planted.ts', 'export const a = localStorage.length;'],
+    ['dashboard.json', 'relay/ops/dashboard/web/planted.ts', 'export const a = process.env;'],
+    ['dashboard.json', 'relay/ops/dashboard/web/planted.ts', "export const a = Buffer.from('x');"],
   ])('%s refuses %s: %s', (config, file, code) => {
     expect(diagnosticsOf(config, file, code).join('\n')).toMatch(/Cannot find name|cannot find/i);
   });
@@ -68,6 +74,8 @@ describe('runtime layers are type-checked with their runtime’s types only', ()
     ['protocol.json', 'protocol/planted.ts', 'export const a: Uint8Array = new Uint8Array(2);'],
     ['renderer.json', 'kiosk/renderer/planted.ts', 'export const a = document.title;'],
     ['preload.json', 'kiosk/preload/planted.ts', 'export const a = window.location.href;'],
+    ['node.json', 'relay/planted.ts', "export const a = Buffer.from('x').length + process.pid;"],
+    ['dashboard.json', 'relay/ops/dashboard/web/planted.ts', 'export const a = document.title;'],
   ])('%s allows %s: %s', (config, file, code) => {
     expect(diagnosticsOf(config, file, code)).toEqual([]);
   });

@@ -1,6 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { parseCliArgs } from '../common/cli-args.js';
 import { openDb, type Db } from '../common/db.js';
 import { auditCounts } from './audit.js';
@@ -60,9 +60,14 @@ export const USAGE = `usage: npm run vrs -- [command] [options]
   A role comes only from a credential (--credential FILE, or VRS_CREDENTIAL), never from an argument.
 options: --state-dir DIR (VRS_STATE_DIR, default .state/vrs)  --db-url URL (DATABASE_URL)
   serve: --lgwan-host H --lgwan-port P --https-host H --https-port P --relay-key KEY (repeatable;
-  VRS_RELAY_PUBLIC_KEYS, comma-separated) --card-ca KEY (VRS_CARD_CA_PUBLIC_KEY) or --sim-state-dir DIR
-  (SIM_STATE_DIR, default .state/sim: reads card-ca.json) --seed S (VRS_SEED) --per-municipality N
-  (VRS_SEED_PER_MUNICIPALITY, default 1000) --issuer-url URL`;
+  VRS_RELAY_PUBLIC_KEYS, comma-separated) --seed S (VRS_SEED) --per-municipality N
+  (VRS_SEED_PER_MUNICIPALITY, default 1000) --issuer-url URL
+  J-LIS (JPKI authentication and the card issuer): --jlis-state-dir DIR (JLIS_STATE_DIR, default
+  <--sim-state-dir DIR (SIM_STATE_DIR, default .state/sim)>/jlis), or each file: --jlis-ca FILE (JLIS_CA_CERT,
+  the 利用者証明用 CA certificate), --jlis-crl FILE (JLIS_CRL, re-read every 30 s), --jlis-registry FILE
+  (JLIS_REGISTRY, serial links), --kenhojo-issuer FILE (VRS_KENHOJO_ISSUER_CERT, the 券面事項入力補助AP
+  issuer certificate); --card-ap CODE (repeatable; VRS_CARD_AP_MUNICIPALITIES, comma-separated): a
+  municipality that authenticates with カードAP instead of JPKI`;
 
 const PID_FILE = 'vrs.pid';
 
@@ -87,6 +92,62 @@ const intArg = (v: string | undefined, name: string, dflt: number): number => {
   return n;
 };
 
+const readable = (file: string, what: string, hint: string): string => {
+  if (!existsSync(file)) throw new CliError('CLI_BAD_ARGUMENT', `no ${what} at ${file}: ${hint}`);
+  return file;
+};
+
+/**
+ * The J-LIS side of `serve`: the folder (flag, JLIS_STATE_DIR, or `<sim state>/jlis`) and each file, which a
+ * flag or variable of its own overrides; every file must exist. The カードAP municipalities must be participating.
+ */
+function jlisOptions(
+  values: Record<string, string | string[] | boolean | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
+) {
+  const str = (k: string): string | undefined => {
+    const v = values[k];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const simDir = str('sim-state-dir') ?? env['SIM_STATE_DIR'] ?? join(process.cwd(), '.state', 'sim');
+  const dir = str('jlis-state-dir') ?? env['JLIS_STATE_DIR'] ?? join(simDir, 'jlis');
+  const hint = 'give --jlis-state-dir (or the file option), or start the simulator once so that it exists';
+  const file = (flag: string, envName: string, name: string, what: string) =>
+    readable(str(flag) ?? env[envName] ?? join(dir, name), what, hint);
+  const caCertificateFile = file('jlis-ca', 'JLIS_CA_CERT', 'auth-ca.pem', 'J-LIS CA certificate');
+  const crlFile = file('jlis-crl', 'JLIS_CRL', 'crl.der', 'J-LIS CRL');
+  const registryFile = str('jlis-registry') ?? env['JLIS_REGISTRY'] ?? join(dir, 'registry.json');
+  const kenhojo = file(
+    'kenhojo-issuer',
+    'VRS_KENHOJO_ISSUER_CERT',
+    'kenhojo-signer.pem',
+    'card issuer (券面事項入力補助AP) certificate',
+  );
+  const listed = values['card-ap'];
+  const cardAp = [
+    ...(Array.isArray(listed) ? listed : []),
+    ...(env['VRS_CARD_AP_MUNICIPALITIES'] ?? '').split(','),
+  ]
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  for (const c of cardAp)
+    if (findMunicipality(c) === undefined)
+      throw new CliError('CLI_BAD_ARGUMENT', `--card-ap: municipality ${c} is not participating`);
+  // Certificates are checked here so that a wrong file is a clear error, not a stack trace.
+  const certificate = (f: string, what: string): Uint8Array => {
+    try {
+      return new Uint8Array(new X509Certificate(readFileSync(f)).raw);
+    } catch {
+      throw new CliError('CLI_BAD_ARGUMENT', `${f} is not an X.509 certificate (${what})`);
+    }
+  };
+  certificate(caCertificateFile, 'J-LIS CA certificate');
+  return {
+    kenhojoIssuerCertificate: certificate(kenhojo, 'card issuer certificate'),
+    jpki: { caCertificateFile, crlFile, registryFile, cardApMunicipalities: cardAp },
+  };
+}
+
 /** Runs one command; resolves with the exit code (serve resolves with the running VRS instead). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number | RunningVrs> {
   const { values, positionals } = parseCliArgs(argv, {
@@ -98,8 +159,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     'https-port': { type: 'string' },
     'issuer-url': { type: 'string' },
     'relay-key': { type: 'string', multiple: true },
-    'card-ca': { type: 'string' },
     'sim-state-dir': { type: 'string' },
+    'jlis-state-dir': { type: 'string' },
+    'jlis-ca': { type: 'string' },
+    'jlis-crl': { type: 'string' },
+    'jlis-registry': { type: 'string' },
+    'kenhojo-issuer': { type: 'string' },
+    'card-ap': { type: 'string', multiple: true },
     seed: { type: 'string' },
     'per-municipality': { type: 'string' },
     municipality: { type: 'string', multiple: true },
@@ -188,18 +254,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const relayKeys = [...(values['relay-key'] ?? []), ...(env['VRS_RELAY_PUBLIC_KEYS'] ?? '').split(',')]
         .map((s) => s.trim())
         .filter((s) => s !== '');
-      let cardCa = values['card-ca'] ?? env['VRS_CARD_CA_PUBLIC_KEY'];
-      if (cardCa === undefined) {
-        const simDir =
-          values['sim-state-dir'] ?? env['SIM_STATE_DIR'] ?? join(process.cwd(), '.state', 'sim');
-        const file = join(simDir, 'card-ca.json');
-        if (!existsSync(file))
-          throw new CliError(
-            'CLI_BAD_ARGUMENT',
-            `no card CA key: give --card-ca, or start the simulator so that ${file} exists`,
-          );
-        cardCa = z.object({ publicKey: z.string() }).parse(JSON.parse(readFileSync(file, 'utf8'))).publicKey;
-      }
+      const jpki = jlisOptions(values, env);
       const vrs = await startVrs({
         stateDir,
         dbUrl,
@@ -209,7 +264,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         httpsPort: intArg(values['https-port'] ?? env['VRS_HTTPS_PORT'], 'https-port', 0),
         ...(values['issuer-url'] ? { issuerUrl: values['issuer-url'] } : {}),
         relayPublicKeys: relayKeys,
-        cardCaPublicKey: cardCa,
+        kenhojoIssuerCertificate: jpki.kenhojoIssuerCertificate,
+        jpki: jpki.jpki,
         seed: {
           perMunicipality: intArg(
             values['per-municipality'] ?? env['VRS_SEED_PER_MUNICIPALITY'],

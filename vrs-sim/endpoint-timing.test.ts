@@ -8,6 +8,7 @@ import { setLogSink } from '../common/log.js';
 import { createInitiator, fromBase64Url, generateIdentity, HELLO_HEADER } from '../protocol/index.js';
 import { startVrs, type RunningVrs } from './start.js';
 import { connectTestRelay } from './testing/relay-client.js';
+import { testKenhojoIssuer } from './testing/requests.js';
 
 const crypto = nodeCrypto;
 
@@ -23,7 +24,7 @@ describe('VRS endpoint timing and alert delivery', () => {
     vrs = await startVrs({
       stateDir: dir,
       relayPublicKeys: [relay.publicKey],
-      cardCaPublicKey: generateIdentity(crypto).publicKey,
+      kenhojoIssuerCertificate: (await testKenhojoIssuer()).certificate,
       endpoint: { handshakeTimeoutMs: 300 },
     });
   });

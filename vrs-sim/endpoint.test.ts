@@ -24,7 +24,13 @@ import {
 import { loadFixtures, type FixtureResident } from './seed/fixtures.js';
 import { startVrs, type RunningVrs } from './start.js';
 import { connectTestRelay, type TestRelayClient } from './testing/relay-client.js';
-import { cardFor, relayRequest, vrsRequestMessage } from './testing/requests.js';
+import {
+  cardFor,
+  relayRequest,
+  testKenhojoIssuer,
+  vrsRequestMessage,
+  type TestKenhojoIssuer,
+} from './testing/requests.js';
 
 const crypto = nodeCrypto;
 const fixtures = loadFixtures();
@@ -33,15 +39,14 @@ const byId = (id: string): FixtureResident => {
   if (!f) throw new Error(`fixture ${id} expected`);
   return f;
 };
-const cardCa = nacl.sign.keyPair();
-const otherCa = nacl.sign.keyPair();
+let cardCa: TestKenhojoIssuer;
+let otherCa: TestKenhojoIssuer;
 
 function cardOf(f: FixtureResident, ca = cardCa, change: Partial<FixtureResident> = {}) {
   const d = { ...f, ...change };
   return cardFor(
     { myNumber: d.myNumber, name: d.name, address: d.address, birthDate: d.birthDate, sex: d.sex },
-    ca.secretKey,
-    { keyId: new Uint8Array(8).fill(7) },
+    ca,
   );
 }
 
@@ -99,6 +104,8 @@ describe('VRS endpoint over the LGWAN channel', () => {
   }
 
   beforeAll(async () => {
+    cardCa = await testKenhojoIssuer();
+    otherCa = await testKenhojoIssuer({ fresh: true });
     setLogSink((line) => logLines.push(line));
     dir = mkdtempSync(join(tmpdir(), 'vrs-endpoint-'));
     relayId = generateIdentity(crypto);
@@ -106,7 +113,7 @@ describe('VRS endpoint over the LGWAN channel', () => {
     vrs = await startVrs({
       stateDir: dir,
       relayPublicKeys: [toBase64Url(relayId.publicKey)],
-      cardCaPublicKey: toBase64Url(cardCa.publicKey),
+      kenhojoIssuerCertificate: cardCa.certificate,
       seed: {
         perMunicipality: 50,
         seed: 'endpoint',

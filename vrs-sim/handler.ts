@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../common/db.js';
 import type { Logger } from '../common/log.js';
-import { verifyCardData } from '../protocol/card-data.js';
+import { verifyCardData, type KenhojoIssuerVerifier } from '../protocol/card-data.js';
 import {
   fromBase64Url,
   openRequest,
@@ -33,8 +33,8 @@ export interface HandlerOptions {
   crypto: CryptoProvider;
   /** VRS's X25519 key for the end-to-end envelopes. */
   boxSecretKey: Uint8Array;
-  /** The card issuing authority's Ed25519 public key (the simulator's card CA). */
-  cardCaPublicKey: Uint8Array;
+  /** The 券面事項入力補助AP issuer (its X.509 certificate's key: `KenhojoIssuer`), for カードAP requests. */
+  kenhojoIssuer: KenhojoIssuerVerifier;
   /**
    * JPKI authentication (PROTOCOL.md): the default for every municipality that has not chosen カードAP. Absent,
    * every municipality uses カードAP and JPKI requests are refused (VRS_AUTH_METHOD_NOT_ALLOWED).
@@ -265,16 +265,14 @@ export class RequestHandler {
         myNumberEf: ef(request.card.myNumberEf),
         basic4Ef: ef(request.card.basic4Ef),
         signatureEf: ef(request.card.signatureEf),
-        certificateEf: ef(request.card.certificateEf),
-        caPublicKey: o.cardCaPublicKey,
-        crypto: o.crypto,
+        issuer: o.kenhojoIssuer,
       });
       if (!verified.ok) {
         if (verified.code === 'CARD_FORGED')
           o.alerts.raise('forged-card', {
             source: ctx.source,
             kioskId: request.kioskId,
-            text: 'card data did not verify against the card CA',
+            text: 'card data did not verify against the card issuer',
           });
         return refused(verified.code === 'CARD_FORGED' ? 'VRS_CARD_FORGED' : 'VRS_CARD_INVALID');
       }

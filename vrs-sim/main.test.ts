@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../common/crypto-node.js';
 import { fromBase64Url, generateIdentity, toBase64Url } from '../protocol/index.js';
+import { Jlis } from '../jlis-sim/jlis.js';
 import { connectTestRelay } from './testing/relay-client.js';
 
 const root = join(import.meta.dirname, '..');
@@ -17,6 +18,7 @@ describe('npm run vrs (the process)', () => {
 
   it('prints its JSON line, serves the channel and the key directory, and stops cleanly on SIGTERM', async () => {
     const relay = generateIdentity(nodeCrypto);
+    const jlis = await Jlis.open(join(dir, 'jlis'));
     let dashKey = '';
     while (!dashKey.startsWith('-')) dashKey = toBase64Url(generateIdentity(nodeCrypto).publicKey);
     const child = spawn(
@@ -31,8 +33,10 @@ describe('npm run vrs (the process)', () => {
         '3',
         '--relay-key',
         toBase64Url(relay.publicKey),
-        '--card-ca',
+        '--relay-key',
         dashKey, // a base64url key may start with '-': still the option's value
+        '--jlis-state-dir',
+        jlis.stateDir,
       ],
       {
         cwd: root,

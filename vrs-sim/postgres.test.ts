@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nacl from 'tweetnacl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../common/crypto-node.js';
 import { setLogSink } from '../common/log.js';
@@ -15,7 +14,7 @@ import { fromBase64Url, generateIdentity, keyId, openAnswer } from '../protocol/
 import { loadFixtures } from './seed/fixtures.js';
 import { startVrs, type RunningVrs } from './start.js';
 import { connectTestRelay } from './testing/relay-client.js';
-import { cardFor, vrsRequestMessage } from './testing/requests.js';
+import { cardFor, testKenhojoIssuer, vrsRequestMessage, type TestKenhojoIssuer } from './testing/requests.js';
 
 const skip = postgresUnavailableReason();
 const crypto = nodeCrypto;
@@ -24,10 +23,11 @@ describe.skipIf(skip !== undefined)(`VRS on a PostgreSQL server${skip ? ` (skipp
   let server: TestPostgres;
   let dir: string;
   let vrs: RunningVrs;
-  const ca = nacl.sign.keyPair();
+  let cardIssuer: TestKenhojoIssuer;
   const relay = generateIdentity(crypto);
 
   beforeAll(async () => {
+    cardIssuer = await testKenhojoIssuer();
     setLogSink(() => undefined);
     server = await startTestPostgres();
     const url = await createTestDatabase(server.url, 'vrs_e2e_test');
@@ -36,7 +36,7 @@ describe.skipIf(skip !== undefined)(`VRS on a PostgreSQL server${skip ? ` (skipp
       stateDir: dir,
       dbUrl: url,
       relayPublicKeys: [relay.publicKey],
-      cardCaPublicKey: ca.publicKey,
+      kenhojoIssuerCertificate: cardIssuer.certificate,
       seed: { perMunicipality: 20, seed: 'pg', municipalities: ['131016'] },
     });
   });
@@ -62,7 +62,7 @@ describe.skipIf(skip !== undefined)(`VRS on a PostgreSQL server${skip ? ` (skipp
         vrsBoxPublicKey: fromBase64Url(vrs.info.boxPublicKey) as Uint8Array,
         kioskId: keyId(kiosk.publicKey),
         municipality: '131016',
-        card: cardFor(taro, ca.secretKey),
+        card: cardFor(taro, cardIssuer),
         crypto,
       });
       client.send(msg);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { nodeCrypto } from '../common/crypto-node.js';
 import { openDb, type Db } from '../common/db.js';
 import { createLogger, type Logger } from '../common/log.js';
@@ -11,14 +12,16 @@ import { createDirectoryApp, startDirectory } from './directory.js';
 import { startEndpoint } from './endpoint.js';
 import { RequestHandler } from './handler.js';
 import { JpkiAuthenticator } from './jpki/authenticator.js';
+import { KenhojoIssuer } from './kenhojo-issuer.js';
 import { CrlValidity } from './jpki/crl.js';
-import { jlisFeed } from './jpki/jlis-feed.js';
+import { jlisFeed, type JlisSource } from './jpki/jlis-feed.js';
 import { SerialLinks } from './jpki/links.js';
 import { UsedNonces } from './jpki/nonces.js';
 import { loadFixtures } from './seed/fixtures.js';
 import { loadVrsKeys, toKey } from './identity.js';
 import { seedStore } from './seed/seed.js';
 import { VrsService } from './service.js';
+import { missingMunicipalityKeys, VrsTopologyError } from './topology.js';
 import { KeyStore } from './storage/keystore.js';
 import { ResidentStore } from './storage/store.js';
 import { checkSigningKeysPresent } from './storage/signing-guard.js';
@@ -38,13 +41,18 @@ export interface VrsOptions {
   issuerUrl?: string;
   /** Pinned relay identity keys (base64url or bytes). */
   relayPublicKeys: readonly (string | Uint8Array)[];
-  /** The card issuing authority's Ed25519 public key (the simulator's `card-ca.json`). */
-  cardCaPublicKey: string | Uint8Array;
+  /**
+   * The 券面事項入力補助AP issuer's X.509 certificate (PEM text or DER bytes) for カードAP requests. Default: the
+   * J-LIS stand-in's `kenhojo-signer.pem` in `jpki.jlisStateDir`.
+   */
+  kenhojoIssuerCertificate?: string | Uint8Array | undefined;
   /**
    * JPKI authentication (PROTOCOL.md): the J-LIS stand-in's state folder (its CA certificate, CRL and serial
    * links, read as data) and the municipalities that chose カードAP instead. Absent: カードAP everywhere.
    */
-  jpki?: { jlisStateDir: string; cardApMunicipalities?: readonly string[]; refreshMs?: number } | undefined;
+  jpki?:
+    | (JlisSource & { cardApMunicipalities?: readonly string[] | undefined; refreshMs?: number | undefined })
+    | undefined;
   /** Seed fictional residents (and the fixture residents) on start; skipped per municipality already seeded. */
   seed?:
     | { perMunicipality: number; seed: string | number; municipalities?: readonly string[] | 'all' }
@@ -82,13 +90,24 @@ export interface RunningVrs {
   stop(): Promise<void>;
 }
 
+function loadKenhojoIssuer(o: VrsOptions): KenhojoIssuer {
+  let cert = o.kenhojoIssuerCertificate;
+  if (cert === undefined && o.jpki?.jlisStateDir !== undefined)
+    cert = readFileSync(join(o.jpki.jlisStateDir, 'kenhojo-signer.pem'), 'utf8');
+  if (cert === undefined)
+    throw new TypeError(
+      'kenhojoIssuerCertificate: the card issuer certificate (or jpki.jlisStateDir) is required',
+    );
+  return KenhojoIssuer.fromCertificate(cert);
+}
+
 /** Starts the VRS stand-in: storage, seed, key directory (HTTPS) and the LGWAN endpoint. */
 export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
   if (typeof o?.stateDir !== 'string' || o.stateDir === '')
     throw new TypeError('stateDir: folder path expected');
   if (!Array.isArray(o.relayPublicKeys)) throw new TypeError('relayPublicKeys: array of keys expected');
   const relayKeys = o.relayPublicKeys.map((k, i) => toKey(k, `relayPublicKeys[${i}]`));
-  const cardCa = toKey(o.cardCaPublicKey, 'cardCaPublicKey');
+  const kenhojoIssuer = loadKenhojoIssuer(o);
   const crypto = o.crypto ?? nodeCrypto;
   const log = o.log ?? createLogger('vrs');
   const keys = loadVrsKeys(o.stateDir, crypto);
@@ -104,6 +123,12 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
     const store = await ResidentStore.open(db, keyStore, {
       alert: (kind, text) => alerts.raise(kind, { source: 'key-store', text }),
     });
+    // Topology self-check: every municipality with a key on record still has it (vrs-sim/topology.ts).
+    const missing = await missingMunicipalityKeys(db, store);
+    if (missing.length > 0) {
+      log.error('topology.refused', { code: 'VRS_TOPOLOGY_KEY_MISSING', municipalities: missing.length });
+      throw new VrsTopologyError(missing);
+    }
     if (o.seed !== undefined) {
       const t0 = performance.now();
       const r = await seedStore(store, {
@@ -141,7 +166,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
     const service = new VrsService(store);
     let jpki: JpkiAuthenticator | undefined;
     if (o.jpki !== undefined) {
-      const feed = jlisFeed(o.jpki.jlisStateDir, loadFixtures());
+      const feed = jlisFeed(o.jpki, loadFixtures());
       const refresh = o.jpki.refreshMs !== undefined ? { refreshMs: o.jpki.refreshMs } : {};
       jpki = new JpkiAuthenticator({
         caCertificate: feed.caCertificate,
@@ -159,7 +184,7 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
       spread: new ResidentSpread(o.ids ?? {}),
       crypto,
       boxSecretKey: keys.boxSecretKey,
-      cardCaPublicKey: cardCa,
+      kenhojoIssuer,
       ...(jpki ? { jpki } : {}),
       log: log.child('request'),
       served: (code) => !store.isShredded(code),

@@ -3,7 +3,7 @@ import type { SimEventLog } from './events.js';
 
 /** What every simulated device gets when it starts. */
 export interface SimContext {
-  /** Folder for the simulators' state (ports, the card CA key, retry counters). */
+  /** Folder for the simulators' state (ports, the J-LIS stand-in's keys, retry counters). */
   stateDir: string;
   /** Folder for virtual serial port links. */
   portsDir: string;

@@ -7,6 +7,7 @@ import { parseBody } from '../panel/parse-body.js';
 import { SimPrinter, type SimJob, type SimPrinterOptions } from './sim-printer.js';
 
 const FaultBody = z.object({ kind: z.enum(['paper-out', 'cover-open', 'jam', 'offline', 'clear']) });
+const PaperBody = z.object({ sheets: z.number().int().min(0).max(10_000) });
 
 /** A job as the panel API shows it: no PDF bytes, URLs instead. */
 export function jobView(j: SimJob) {
@@ -103,6 +104,12 @@ export class PrinterDevice implements SimDevice {
       this.printer.setCondition(kind === 'clear' ? 'ready' : kind);
       return c.json({ ok: true, condition: this.printer.condition });
     });
+    /** Staff load the tray with `sheets` sheets (0 = empty: paper out); at or below the low mark it reports low. */
+    app.post('/api/printer/paper', async (c) => {
+      const { sheets } = await parseBody(c, PaperBody);
+      this.printer.loadPaper(sheets);
+      return c.json({ ok: true, sheets: this.printer.sheets, condition: this.printer.condition });
+    });
     app.post('/api/printer/unplug', async (c) => {
       await this.unplug();
       return c.json({ ok: true, plugged: false });
@@ -123,6 +130,8 @@ export class PrinterDevice implements SimDevice {
     return {
       plugged: this.plugged,
       condition: this.#printer?.condition ?? 'ready',
+      sheets: this.#printer?.sheets ?? null,
+      lowSheets: this.#printer?.lowSheets ?? null,
       jobs: this.#printer?.jobs.length ?? 0,
     };
   }

@@ -28,10 +28,21 @@ export const CONDITION_STATUS: Record<
 > = {
   ready: { code: 10001, display: '00 READY', online: true },
   offline: { code: 10002, display: 'OFFLINE', online: false },
-  'paper-out': { code: 41101, display: 'LOAD TRAY 1 A4', online: false },
+  // 41xyy foreground paper mount: x = tray 1, yy = 04 (A4 in the reference's media size table).
+  'paper-out': { code: 41104, display: 'LOAD TRAY 1 A4', online: false },
   'cover-open': { code: 40021, display: '12 PRINTER OPEN', online: false },
   jam: { code: 40022, display: '13 PAPER JAM', online: false },
 };
+
+/**
+ * Ready with the tray low (the near-empty sensor): the printer stays online. PJL defines no code for it; we
+ * use 12x03 in the background-tray-status category (12xyy, x = tray, yy = status), as the kiosk's driver
+ * expects (`paperLowFromPjlStatus`).
+ */
+export const PAPER_LOW_STATUS = { code: 12103, display: 'TRAY 1 LOW', online: true } as const;
+
+/** The variable `@PJL INQUIRE` reads the tray's sheet count from (no standard PJL variable holds it). */
+export const PAPER_LEVEL_VARIABLE = 'INTRAY1LEVEL';
 
 /** Read through a function: the status changes while `#process` awaits. */
 const aborted = (job: SimJob): boolean => job.status === 'aborted';
@@ -45,6 +56,10 @@ export interface SimPrinterOptions {
   pageDpi?: number;
   /** Jobs kept in memory (oldest dropped first). Default 50. */
   keepJobs?: number;
+  /** Sheets a full tray holds (loaded at start and when staff clear a paper-out). Default 250. */
+  trayCapacity?: number;
+  /** The near-empty sensor: at this many sheets or fewer the printer reports the tray low. Default 20. */
+  lowSheets?: number;
 }
 
 /**
@@ -65,6 +80,11 @@ export class SimPrinter {
   #ustatusDevice = false;
   #ustatusJob = false;
   #condition: SimPrinterCondition = 'ready';
+  readonly #capacity: number;
+  readonly #lowSheets: number;
+  #sheets: number;
+  /** The status code last reported unsolicited, so a change of tray level is reported once. */
+  #lastReported: number | undefined;
   #jobs: SimJob[] = [];
   #nextId = 1;
   #current: SimJob | undefined;
@@ -79,6 +99,32 @@ export class SimPrinter {
     this.#dpi = options.dpi ?? 50;
     this.#pageDpi = options.pageDpi ?? 300;
     this.#keep = options.keepJobs ?? 50;
+    this.#capacity = options.trayCapacity ?? 250;
+    this.#lowSheets = options.lowSheets ?? 20;
+    this.#sheets = this.#capacity;
+  }
+
+  /** Sheets in the tray now. */
+  get sheets(): number {
+    return this.#sheets;
+  }
+
+  get lowSheets(): number {
+    return this.#lowSheets;
+  }
+
+  /**
+   * Staff put `sheets` sheets in the tray (0 empties it: paper out). Loading paper clears a paper-out; the
+   * printer reports its new status (low or ready) at once when unsolicited status is on.
+   */
+  loadPaper(sheets: number): void {
+    if (!Number.isInteger(sheets) || sheets < 0 || sheets > 10_000)
+      throw new TypeError('sheets: an integer 0–10000 is required');
+    this.#sheets = sheets;
+    this.#events.emit('printer', 'paper-loaded', { sheets });
+    if (sheets === 0) this.setCondition('paper-out');
+    else if (this.#condition === 'paper-out') this.setCondition('ready');
+    else this.#reportIfChanged();
   }
 
   /**
@@ -150,10 +196,27 @@ export class SimPrinter {
   /** Injects (or clears, with `ready`) a fault. A job in progress pauses until the fault is cleared. */
   setCondition(condition: SimPrinterCondition): void {
     if (condition === this.#condition) return;
+    // Paper out empties the tray; staff clearing it load a full tray.
+    if (condition === 'paper-out') this.#sheets = 0;
+    else if (condition === 'ready' && this.#sheets === 0) this.#sheets = this.#capacity;
     this.#condition = condition;
     this.#events.emit('printer', condition === 'ready' ? 'fault-cleared' : 'fault', { condition });
-    if (this.#ustatusDevice) this.#sendStatus('@PJL USTATUS DEVICE');
+    this.#reportIfChanged(true);
     this.#wakeAll();
+  }
+
+  /** The status the printer shows now: its condition, or ready with the tray low. */
+  #status(): { code: number; display: string; online: boolean } {
+    if (this.#condition === 'ready' && this.#sheets <= this.#lowSheets) return PAPER_LOW_STATUS;
+    return CONDITION_STATUS[this.#condition];
+  }
+
+  /** Sends unsolicited DEVICE status when it is on and the status changed (or `always`). */
+  #reportIfChanged(always = false): void {
+    const code = this.#status().code;
+    if (!always && code === this.#lastReported) return;
+    this.#lastReported = code;
+    if (this.#ustatusDevice) this.#sendStatus('@PJL USTATUS DEVICE');
   }
 
   #onInput(input: PjlInput): void {
@@ -185,8 +248,14 @@ export class SimPrinter {
       this.#send(`${line.replace(/\s+$/, '')}\r\n\f`);
     } else if (cmd === '@PJL INFO STATUS') {
       this.#sendStatus('@PJL INFO STATUS');
+    } else if (/^@PJL D?INQUIRE [A-Z0-9]+$/.test(cmd)) {
+      const variable = cmd.split(' ')[2]!;
+      // The PJL answer to a variable the printer does not know is `?`.
+      const value = variable === PAPER_LEVEL_VARIABLE ? String(this.#sheets) : '?';
+      this.#send(`@PJL INQUIRE ${variable}\r\n${value}\r\n\f`);
     } else if (/^@PJL USTATUS DEVICE ?= ?(ON|VERBOSE)$/.test(cmd)) {
       this.#ustatusDevice = true;
+      this.#lastReported = this.#status().code;
     } else if (/^@PJL USTATUS DEVICE ?= ?OFF$/.test(cmd)) {
       this.#ustatusDevice = false;
     } else if (/^@PJL USTATUS JOB ?= ?ON$/.test(cmd)) {
@@ -297,7 +366,15 @@ export class SimPrinter {
       // A fault that came up while the page was going through: that page comes out again after the fix.
       if (this.#condition !== 'ready' || this.#cancelled.has(job)) continue;
       job.pagesPrinted++;
-      this.#events.emit('printer', 'page-printed', { job: job.id, page: job.pagesPrinted });
+      this.#sheets = Math.max(0, this.#sheets - 1);
+      this.#events.emit('printer', 'page-printed', {
+        job: job.id,
+        page: job.pagesPrinted,
+        sheets: this.#sheets,
+      });
+      // The tray's sensor: the last sheet went through (paper out), or the tray ran low.
+      if (this.#sheets === 0) this.setCondition('paper-out');
+      else this.#reportIfChanged();
     }
     if (this.#cancelled.has(job)) {
       this.#cancelled.delete(job);
@@ -319,7 +396,7 @@ export class SimPrinter {
   }
 
   #sendStatus(head: string): void {
-    const s = CONDITION_STATUS[this.#condition];
+    const s = this.#status();
     this.#send(
       `${head}\r\nCODE=${s.code}\r\nDISPLAY="${s.display}"\r\nONLINE=${s.online ? 'TRUE' : 'FALSE'}\r\n\f`,
     );

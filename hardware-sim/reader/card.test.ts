@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import nacl from 'tweetnacl';
-import { createCardCertificate, createCardFiles } from '../../protocol/card-data.js';
+import { testCardFiles } from './testing/card-files.js';
 import { SimCard } from './card.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/), (h) => parseInt(h, 16));
 const toHex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
-const ca = nacl.sign.keyPair();
-const cardKey = nacl.sign.keyPair();
-const files = createCardFiles(
-  {
-    myNumber: '990000000019',
-    name: '試験 太郎',
-    address: '東京都千代田区試験町一丁目2番3号',
-    birthDate: '19800401',
-    sex: '1',
-  },
-  {
-    cardSecretKey: cardKey.secretKey,
-    certificateEf: createCardCertificate({
-      caSecretKey: ca.secretKey,
-      cardPublicKey: cardKey.publicKey,
-      keyId: new Uint8Array(8),
-    }),
-  },
-);
+const files = testCardFiles();
 
 function card(hasAp = true, start = 3) {
   let tries = start;
@@ -57,7 +38,7 @@ describe('SimCard: 券面事項入力補助AP file system (ISO/IEC 7816-4)', () 
       expect(send('00 B0 00 00 07')).toBe('69 82');
     }
     send('00 A4 02 0C 02 00 04');
-    expect(send('00 B0 00 00 02')).toBe('ff 40 90 00');
+    expect(send('00 B0 00 00 02')).toBe('7f 21 90 00');
   });
 
   it('counts wrong PINs down and blocks at 0 (63 C0 on query, 69 83 on VERIFY)', () => {

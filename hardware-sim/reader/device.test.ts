@@ -1,9 +1,10 @@
+import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { createPanelApp } from '../panel/server.js';
-import { readCardCaPublicKey } from './card-ca.js';
+import { Jlis } from '../../jlis-sim/jlis.js';
 import { startReaderHarness, type ReaderHarness } from './testing/harness.js';
 
 describe('card reader panel API (in-process, Hono app.request)', () => {
@@ -68,11 +69,13 @@ describe('card reader panel API (in-process, Hono app.request)', () => {
     });
   });
 
-  it('serves the card CA public key, the same as <stateDir>/card-ca.json', async () => {
-    const r = await call('GET', '/api/card/ca');
-    expect(r.json['alg']).toBe('Ed25519');
-    expect(JSON.parse(readFileSync(join(h.stateDir, 'card-ca.json'), 'utf8'))).toEqual(r.json);
-    expect(Buffer.from(readCardCaPublicKey(h.stateDir))).toEqual(Buffer.from(h.device.caPublicKey));
+  it("serves the 券面事項入力補助AP issuer's certificate, the same as the J-LIS stand-in's kenhojo-signer.pem", async () => {
+    const r = await call('GET', '/api/card/issuer');
+    const served = new X509Certificate(String(r.json['certificate']));
+    const onDisk = new X509Certificate(readFileSync(join(h.stateDir, 'jlis', 'kenhojo-signer.pem')));
+    expect(served.fingerprint256).toBe(onDisk.fingerprint256);
+    expect(Buffer.from(served.raw)).toEqual(Buffer.from(h.device.kenhojoIssuerCertificate));
+    expect(served.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
   });
 
   it('answers bad requests with coded errors', async () => {
@@ -102,8 +105,10 @@ describe('card reader panel API (in-process, Hono app.request)', () => {
     expect((await call('POST', '/api/reader/plug')).json).toMatchObject({ plugged: true });
   });
 
-  it('keeps the CA key across restarts of the simulator (same state folder)', async () => {
-    const { CardCa } = await import('./card-ca.js');
-    expect(Buffer.from(CardCa.loadOrCreate(h.stateDir).publicKey)).toEqual(Buffer.from(h.device.caPublicKey));
+  it('keeps the issuer key across restarts of the simulator (same state folder)', async () => {
+    const again = await Jlis.open(join(h.stateDir, 'jlis'));
+    expect(Buffer.from(again.kenhojoSignerCertificate)).toEqual(
+      Buffer.from(h.device.kenhojoIssuerCertificate),
+    );
   });
 });

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { SerialPortTransport } from '../../kiosk/drivers/transports/serial.js';
 import { SimApiError, type SimContext, type SimDevice } from '../core/device.js';
 import { VirtualSerialPair } from '../core/pty.js';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { Jlis, type JpkiCardMaterial } from '../../jlis-sim/jlis.js';
-import { CardCa } from './card-ca.js';
 import { CARD_MODES, PIN_TRIES_MAX, SimCard, type CardMode, type SimCardOptions } from './card.js';
 import { encodeBasic4Ef } from '../../protocol/card-data.js';
 import { Pn532Emulator, type Pn532EmulatorOptions } from './pn532-emulator.js';
@@ -55,7 +55,6 @@ export class CardReaderDevice implements SimDevice {
   #ctx: SimContext | undefined;
   #pair: VirtualSerialPair | undefined;
   #transport: SerialPortTransport | undefined;
-  #ca: CardCa | undefined;
   #pins: PinTriesStore | undefined;
   #residents = new Map<string, Resident>();
   #jlis: Jlis | undefined;
@@ -74,15 +73,14 @@ export class CardReaderDevice implements SimDevice {
     return this.#pair.hostPath;
   }
 
-  get caPublicKey(): Uint8Array {
-    if (!this.#ca) throw new Error('card reader not started');
-    return this.#ca.publicKey;
+  /** The 券面事項入力補助AP issuer's X.509 certificate (DER): what VRS trusts for カードAP data. */
+  get kenhojoIssuerCertificate(): Uint8Array {
+    return this.jlis.kenhojoSignerCertificate;
   }
 
   async start(ctx: SimContext): Promise<Record<string, string>> {
     this.#ctx = ctx;
     for (const r of this.#options.residents ?? loadResidents()) this.#residents.set(r.id, r);
-    this.#ca = CardCa.loadOrCreate(ctx.stateDir);
     this.#pins = new PinTriesStore(ctx.stateDir);
     this.#jlis = await Jlis.open(this.#options.jlisStateDir ?? join(ctx.stateDir, 'jlis'));
     // Cards are issued on first placement (RSA-2048 key generation takes a while on a busy machine);
@@ -145,12 +143,12 @@ export class CardReaderDevice implements SimDevice {
   /** Places a resident's card (mode defaults to the resident's `cardMode`, else `normal`). */
   placeCard(residentId: string, mode?: CardMode): void {
     const r = this.#residents.get(residentId);
-    if (!r || !this.#ca || !this.#pins)
+    if (!r || !this.#jlis || !this.#pins)
       throw new SimApiError('SIM_UNKNOWN_RESIDENT', 'no such test resident', 404);
     const m: CardMode = mode ?? r.cardMode ?? 'normal';
     const card = new SimCard({
       residentId: r.id,
-      files: m === 'forged' ? this.#forge(r) : this.#ca.issue(r),
+      files: m === 'forged' ? this.#forge(r) : this.#jlis.kenhojoFiles(r),
       pin: r.pin,
       counter: this.#pins.counterFor(r.id, r.locked ? 0 : PIN_TRIES_MAX),
       hasAp: m !== 'no-ap',
@@ -176,7 +174,7 @@ export class CardReaderDevice implements SimDevice {
 
   /** A genuine card whose 4-info EF was rewritten afterwards (a different name under the old signature). */
   #forge(r: Resident) {
-    const genuine = this.#ca!.issue(r);
+    const genuine = this.#jlis!.kenhojoFiles(r);
     const basic4Ef = encodeBasic4Ef({
       name: `${r.name}改`,
       address: r.address,
@@ -244,9 +242,10 @@ export class CardReaderDevice implements SimDevice {
       this.setJpkiPinTries(body.remaining);
       return c.json(this.state());
     });
-    app.get('/api/card/ca', (c) => {
-      if (!this.#ca) throw new SimApiError('SIM_NOT_STARTED', 'card reader not started', 409);
-      return c.json(this.#ca.publicInfo());
+    app.get('/api/card/issuer', (c) => {
+      if (!this.#jlis) throw new SimApiError('SIM_NOT_STARTED', 'card reader not started', 409);
+      const pem = new X509Certificate(this.#jlis.kenhojoSignerCertificate).toString();
+      return c.json({ certificate: pem, alg: 'RSASSA-PKCS1-v1_5 SHA-256' });
     });
     app.post('/api/reader/unplug', async (c) => {
       await this.unplug();

@@ -1,6 +1,5 @@
 export { CardReaderDevice, type CardReaderDeviceOptions } from './device.js';
 export { Pn532Emulator, type Pn532EmulatorOptions, type LineStats } from './pn532-emulator.js';
 export { SimCard, PIN_TRIES_MAX, CARD_MODES, type CardMode, type PinCounter } from './card.js';
-export { CardCa, CardCaPublicSchema, readCardCaPublicKey, type CardCaPublic } from './card-ca.js';
 export { loadResidents, ResidentSchema, RESIDENTS_PATH, type Resident } from './residents.js';
 export { PinTriesStore } from './pin-store.js';

@@ -18,7 +18,7 @@ export function serveAppScheme(assets: Map<string, Asset>): void {
     let asset: Asset | null | undefined = url.host === 'kiosk' ? assets.get(path) : undefined;
     if (!asset && path.startsWith('/fonts/files/')) asset = fontAsset(path.slice('/fonts/files/'.length));
     if (!asset) return new Response('not found', { status: 404 });
-    return new Response(asset.body as BodyInit, {
+    return new Response(typeof asset.body === 'string' ? asset.body : Buffer.from(asset.body), {
       headers: {
         'content-type': asset.type,
         'content-security-policy': contentSecurityPolicy("'none'"),

@@ -71,6 +71,14 @@ const ORDER: HopperHealth[] = ['disconnected', 'fault', 'jam', 'empty', 'low', '
 const worst = (states: HopperHealth[]): HopperHealth =>
   states.length === 0 ? 'unknown' : (ORDER.find((s) => states.includes(s)) ?? 'ok');
 
+/**
+ * One change hopper as the heartbeat reports it: unplugged, jammed (a payout stuck: the store must clear it),
+ * empty (a payout ran it dry), low (its sensor), ok. A jam is never reported as empty.
+ */
+export function hopperHealth(h: HopperReport): HopperHealth {
+  return !h.connected ? 'disconnected' : h.jammed ? 'jam' : h.empty ? 'empty' : h.low ? 'low' : 'ok';
+}
+
 /** The note validator's driver state as health: working states are ok, the cash box and jams as they are. */
 function noteHealth(s: NoteState): NonNullable<DeviceHealth['noteValidator']> {
   switch (s) {
@@ -195,11 +203,8 @@ export async function startKioskRuntime<C>(
    */
   const health = (): DeviceHealth => {
     const p = printer.state;
-    // Each hopper as it is: unplugged, empty (a payout ran it dry or it jammed), low (its sensor), ok.
-    const hoppers = coins.hoppers.map((h) => ({
-      denomination: h.yen,
-      state: (!h.connected ? 'disconnected' : h.empty ? 'empty' : h.low ? 'low' : 'ok') as HopperHealth,
-    }));
+    // Each hopper as it is (`hopperHealth`): unplugged, jammed, empty, low, ok.
+    const hoppers = coins.hoppers.map((h) => ({ denomination: h.yen, state: hopperHealth(h) }));
     return {
       reader: reader.state === 'ready' ? 'ok' : reader.state === 'connecting' ? 'unknown' : 'disconnected',
       printer:
@@ -210,7 +215,7 @@ export async function startKioskRuntime<C>(
             : p === 'cover-open' || p === 'jam'
               ? p
               : 'fault',
-      paper: p === 'paper-out' ? 'out' : p === 'gone' ? 'unknown' : 'ok',
+      paper: printer.paper,
       pinpad: pinpad.connected ? 'ok' : 'disconnected',
       coin: !coins.acceptorConnected ? 'disconnected' : coins.acceptorJammed ? 'jam' : 'ok',
       hopper: !coins.hopperConnected ? 'disconnected' : worst(hoppers.map((h) => h.state)),

@@ -18,6 +18,7 @@ const MONEY_TEXT = {
     tryAgain: 'もう一度確かめる',
     fault: {
       PRINTER_PAPER_OUT: '用紙切れです。',
+      PRINTER_PAPER_SHORT: '用紙の残りが足りないため、ご希望の通数を印刷できません。',
       PRINTER_COVER_OPEN: 'プリンターのカバーが開いています。',
       PRINTER_JAM: '紙づまりです。',
       PRINTER_OFFLINE: 'プリンターが止まっています。',
@@ -41,6 +42,7 @@ const MONEY_TEXT = {
     tryAgain: 'Check again',
     fault: {
       PRINTER_PAPER_OUT: 'The printer is out of paper.',
+      PRINTER_PAPER_SHORT: 'There is not enough paper left for the copies you asked for.',
       PRINTER_COVER_OPEN: 'The printer cover is open.',
       PRINTER_JAM: 'The paper is jammed.',
       PRINTER_OFFLINE: 'The printer has stopped.',

@@ -1,7 +1,7 @@
 import { isValidMyNumber } from '../mynumber.js';
 import { concatBytes, encodeTlv, readTlv, readTlvList } from './tlv.js';
 
-/** Tags of the 券面事項入力補助AP files (docs/reference.md §3.4) and of the simulator's certificate (EF 00 04). */
+/** Tags of the 券面事項入力補助AP files (docs/reference.md §3.4). */
 export const CARD_TAGS = {
   myNumber: 0xd0,
   basic4: 0xff20,
@@ -14,12 +14,10 @@ export const CARD_TAGS = {
   myNumberDigest: 0xdf31,
   basic4Digest: 0xdf32,
   signatureValue: 0xdf33,
-  certificate: 0xff40,
-  certificateVersion: 0xdf41,
-  certificateKeyId: 0xdf42,
-  certificatePublicKey: 0xdf43,
-  certificateSignature: 0xdf44,
 } as const;
+
+/** The issuer's signature in `DF 33`: RSA-2048, so 256 bytes. */
+export const ISSUER_SIGNATURE_LENGTH = 256;
 
 /** The 基本4情報 as stored on the card. */
 export interface Basic4 {
@@ -121,7 +119,10 @@ export function parseBasic4Ef(ef: Uint8Array): CardFileResult<Basic4 & { tlv: Ui
   return { ok: true, name, address, birthDate, sex, tlv: ef.subarray(outer.start, outer.end) };
 }
 
-/** EF 00 03: `FF 30` { `DF 31` SHA-256 of EF 00 01's TLV, `DF 32` SHA-256 of EF 00 02's TLV, `DF 33` Ed25519 }. */
+/**
+ * EF 00 03: `FF 30` { `DF 31` SHA-256 of EF 00 01's TLV, `DF 32` SHA-256 of EF 00 02's TLV, `DF 33` the card
+ * issuer's RSA-2048 signature (RSASSA-PKCS1-v1_5, SHA-256) over the `DF 31` and `DF 32` elements as encoded }.
+ */
 export function encodeSignatureEf(
   myNumberDigest: Uint8Array,
   basic4Digest: Uint8Array,
@@ -137,11 +138,19 @@ export function encodeSignatureEf(
   );
 }
 
+/** The bytes the issuer signs: the `DF 31` and `DF 32` elements, header included, as EF 00 03 holds them. */
+export function signedPart(myNumberDigest: Uint8Array, basic4Digest: Uint8Array): Uint8Array {
+  return concatBytes(
+    encodeTlv(CARD_TAGS.myNumberDigest, myNumberDigest),
+    encodeTlv(CARD_TAGS.basic4Digest, basic4Digest),
+  );
+}
+
 export interface SignatureEf {
   myNumberDigest: Uint8Array;
   basic4Digest: Uint8Array;
   signature: Uint8Array;
-  /** The bytes the card key signed (see `signedPart` in `sign.ts`). */
+  /** The bytes the issuer signed (`signedPart`): a view into the EF. */
   signed: Uint8Array;
 }
 
@@ -153,64 +162,12 @@ export function parseSignatureEf(ef: Uint8Array): CardFileResult<SignatureEf> {
   const [a, b, c] = items as [(typeof items)[0], (typeof items)[0], (typeof items)[0]];
   if (a.tag !== CARD_TAGS.myNumberDigest || a.value.length !== 32) return INVALID;
   if (b.tag !== CARD_TAGS.basic4Digest || b.value.length !== 32) return INVALID;
-  if (c.tag !== CARD_TAGS.signatureValue || c.value.length !== 64) return INVALID;
+  if (c.tag !== CARD_TAGS.signatureValue || c.value.length !== ISSUER_SIGNATURE_LENGTH) return INVALID;
   return {
     ok: true,
     myNumberDigest: a.value,
     basic4Digest: b.value,
     signature: c.value,
     signed: outer.value.subarray(a.start, b.end),
-  };
-}
-
-/**
- * EF 00 04, the simulator's card certificate (a small TLV structure, not X.509): `FF 40` { `DF 41` version
- * `01`, `DF 42` key id (8 bytes), `DF 43` the card-signing Ed25519 public key (32), `DF 44` the card CA's
- * Ed25519 signature (64) over the `DF 41`…`DF 43` elements, prefixed by a context string }.
- */
-export function encodeCertificateEf(keyId: Uint8Array, publicKey: Uint8Array, caSignature: Uint8Array) {
-  return encodeTlv(
-    CARD_TAGS.certificate,
-    concatBytes(certificateBody(keyId, publicKey), encodeTlv(CARD_TAGS.certificateSignature, caSignature)),
-  );
-}
-
-export function certificateBody(keyId: Uint8Array, publicKey: Uint8Array): Uint8Array {
-  return concatBytes(
-    encodeTlv(CARD_TAGS.certificateVersion, Uint8Array.of(1)),
-    encodeTlv(CARD_TAGS.certificateKeyId, keyId),
-    encodeTlv(CARD_TAGS.certificatePublicKey, publicKey),
-  );
-}
-
-export interface CertificateEf {
-  keyId: Uint8Array;
-  publicKey: Uint8Array;
-  caSignature: Uint8Array;
-  /** The bytes the CA signed (without the context prefix). */
-  body: Uint8Array;
-}
-
-export function parseCertificateEf(ef: Uint8Array): CardFileResult<CertificateEf> {
-  const outer = readTlv(ef);
-  if (outer === undefined || outer.tag !== CARD_TAGS.certificate) return INVALID;
-  const items = readTlvList(outer.value);
-  if (items === undefined || items.length !== 4) return INVALID;
-  const [v, id, pk, sig] = items as [
-    (typeof items)[0],
-    (typeof items)[0],
-    (typeof items)[0],
-    (typeof items)[0],
-  ];
-  if (v.tag !== CARD_TAGS.certificateVersion || v.value.length !== 1 || v.value[0] !== 1) return INVALID;
-  if (id.tag !== CARD_TAGS.certificateKeyId || id.value.length !== 8) return INVALID;
-  if (pk.tag !== CARD_TAGS.certificatePublicKey || pk.value.length !== 32) return INVALID;
-  if (sig.tag !== CARD_TAGS.certificateSignature || sig.value.length !== 64) return INVALID;
-  return {
-    ok: true,
-    keyId: id.value,
-    publicKey: pk.value,
-    caSignature: sig.value,
-    body: outer.value.subarray(v.start, pk.end),
   };
 }

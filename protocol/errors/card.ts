@@ -64,7 +64,8 @@ export const CARD_ERRORS = defineCodes({
     operator: 'Card data malformed; the card may be damaged.',
   },
   CARD_FORGED: {
-    meaning: 'Card data did not verify against the card CA (certificate, digest or signature mismatch).',
+    meaning:
+      'Card data did not verify against the card issuer (a digest or the issuer signature does not match).',
     resident: {
       ja: 'このカードでは証明書を発行できません。お住まいの市区町村にお問い合わせください。',
       en: 'A certificate cannot be issued with this card. Please contact your municipality.',

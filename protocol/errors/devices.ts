@@ -40,6 +40,15 @@ export const DEVICE_ERRORS = defineCodes({
     resident: PRINTER_TROUBLE,
     operator: 'Load A4 paper into the printer.',
   },
+  PRINTER_PAPER_SHORT: {
+    meaning:
+      'Before payment: the tray is low (PJL tray-low status) and holds fewer sheets than the copies asked for.',
+    resident: {
+      ja: '用紙の残りが足りないため、ご希望の通数を印刷できません。店員にお知らせください。',
+      en: 'There is not enough paper left for the copies you asked for. Please ask a member of staff.',
+    },
+    operator: 'Load A4 paper into the printer (the tray is low).',
+  },
   PRINTER_COVER_OPEN: {
     meaning: 'The printer reports a cover open (PJL status 40021).',
     resident: PRINTER_TROUBLE,

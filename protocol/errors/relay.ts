@@ -119,6 +119,13 @@ export const RELAY_ERRORS = defineCodes({
     resident: RETRY_LATER,
     operator: 'The relay database refused an audit write; check the database.',
   },
+  RELAY_DB_UNAVAILABLE: {
+    meaning:
+      "The relay's database is unreachable: the operations API answers what the process knows in memory and refuses every change.",
+    resident: null,
+    operator:
+      'The dashboard shows "database unreachable"; check the database. Sessions verified in the last 10 minutes keep read-only access until it is back.',
+  },
   RELAY_OPS_UNAUTHORIZED: {
     meaning: 'The operations API request carried no valid bearer token.',
     resident: null,

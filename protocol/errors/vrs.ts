@@ -21,7 +21,7 @@ export const VRS_ERRORS = defineCodes({
   },
   VRS_CARD_FORGED: {
     meaning:
-      'The card data in the request did not verify against the card issuing authority (forged or altered).',
+      'The card data in the request did not verify against the card issuer certificate (forged or altered).',
     resident: {
       ja: 'このカードでは証明書を発行できません。お住まいの市区町村にお問い合わせください。',
       en: 'A certificate cannot be issued with this card. Please contact your municipality.',

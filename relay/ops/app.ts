@@ -8,6 +8,7 @@ import type { Alert } from '../store/alerts.js';
 import { isKioskId } from '../store/keys.js';
 import type { OperatorStore } from '../store/operators.js';
 import { authenticate, type OpsEnv } from './auth.js';
+import { places } from './dashboard/places.js';
 import { sessionRoutes } from './session-routes.js';
 import {
   BanSubject,
@@ -36,6 +37,7 @@ const STATUS_OF: Record<string, number> = {
   RELAY_OPS_CSRF: 403,
   RELAY_OPS_LOGIN_FAILED: 401,
   RELAY_OPS_LOCKED: 429,
+  RELAY_DB_UNAVAILABLE: 503,
 };
 
 async function body<S extends z.ZodType>(c: Context<OpsEnv>, schema: S): Promise<z.infer<S>> {
@@ -74,12 +76,24 @@ export function opsApp(deps: {
   extend?: (app: Hono<OpsEnv>) => void;
 }): Hono<OpsEnv> {
   const { control, view, operators, secureCookies } = deps;
+  // What this process remembers of operators' sessions and tokens (for a database outage) follows every
+  // revocation in the cluster: made here, it is published; made anywhere, it is forgotten here.
+  operators.onRevoked = (name) =>
+    void control.operatorRevoked(name).catch(() => undefined /* the others reload after their gap */);
+  control.onOperatorRevoked((name) => operators.verified.forgetOperator(name));
+  control.onResync(() => operators.verified.clear());
   const app = new Hono<OpsEnv>();
 
   app.onError((err, c) => {
     if (err instanceof RelayError) {
       return c.json({ ok: false, code: err.code, message: err.message }, (STATUS_OF[err.code] ?? 400) as 400);
     }
+    // Whatever failed while the database is away failed for that reason: say so (and nothing else).
+    if (!control.fleet.database().reachable)
+      return c.json(
+        { ok: false, code: 'RELAY_DB_UNAVAILABLE', message: ERROR_CODES.RELAY_DB_UNAVAILABLE.meaning },
+        503,
+      );
     return c.json({ ok: false, code: 'RELAY_INTERNAL', message: ERROR_CODES.RELAY_INTERNAL.meaning }, 500);
   });
   app.notFound((c) => c.json({ ok: false, code: 'RELAY_OPS_NOT_FOUND', message: 'no such route' }, 404));
@@ -108,7 +122,14 @@ export function opsApp(deps: {
 
   app.get('/metrics', (c) => c.text(view.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
-  app.get('/api/status', (c) => c.json({ ok: true, ...view.status() }));
+  app.get('/api/status', (c) =>
+    c.json({
+      ok: true,
+      ...view.status(),
+      database: control.fleet.database(),
+      degraded: c.get('principal').degraded === true,
+    }),
+  );
 
   app.get('/api/kiosks', async (c) => {
     const q = parse(KioskPaging, c.req.query());
@@ -133,10 +154,13 @@ export function opsApp(deps: {
   );
   app.post('/api/enrollment-codes', async (c) => {
     const b = await body(c, CreateCodeBody);
+    if (b.municipality !== undefined && !places().places.has(b.municipality))
+      throw new RelayError('RELAY_OPS_BAD_REQUEST', 'municipality: not a JIS X 0402 code we know');
     const out = await control.createEnrollCode(
       b.name,
       b.ttlMinutes === undefined ? undefined : b.ttlMinutes * 60_000,
       operator(c),
+      { store: b.store, municipality: b.municipality },
     );
     return c.json({ ok: true, ...out }, 201);
   });

@@ -99,6 +99,9 @@ export function authenticate(operators: OperatorStore, secure: boolean): Middlew
           throw new RelayError('RELAY_OPS_CSRF', 'cross-site request refused');
       }
     }
+    // Answered from memory while the database is unreachable: look, but change nothing.
+    if (p.degraded === true && c.req.method !== 'GET' && c.req.method !== 'HEAD')
+      throw new RelayError('RELAY_DB_UNAVAILABLE', 'the database is unreachable: changes are refused');
     if (!roleAllows(p.role, neededRole(c.req.method, c.req.path)))
       throw new RelayError('RELAY_OPS_FORBIDDEN', `role ${p.role} may not do this`);
     c.set('principal', p);

@@ -3,6 +3,15 @@ import { text } from '../../protocol/index.js';
 
 export const CreateCodeBody = z.object({
   name: text(64, 1).optional(),
+  /** The store the kiosk will stand in (shown on the dashboard as text). */
+  store: text(80, 1)
+    .refine((v) => !/\p{Cc}/u.test(v), 'store: no control characters')
+    .optional(),
+  /** Its municipality (JIS X 0402); the API also checks that the code names a real one. */
+  municipality: z
+    .string()
+    .regex(/^\d{6}$/, 'municipality: a 6-digit code')
+    .optional(),
   ttlMinutes: z
     .number()
     .int()

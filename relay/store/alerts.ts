@@ -32,6 +32,8 @@ export const AlertKind = z.enum([
   'cluster-unsynced',
   /** The audit store refused records (disk full, database gone): the relay refuses requests until it takes them again. */
   'audit-unavailable',
+  /** A topology self-check failed at start (relay/topology.ts): wrong routes, cluster disagreement, test keys. */
+  'topology',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 

@@ -35,7 +35,21 @@ interface CodeRow {
   expires_at: Date | string;
   tries_left: number;
   used_at: Date | string | null;
+  store: string | null;
+  municipality: string | null;
 }
+
+/** Where a kiosk enrolled with a code will stand. */
+export interface CodePlace {
+  /** The store's name as operators know it (shown on the dashboard, as text). */
+  store?: string | undefined;
+  /** The municipality code (JIS X 0402, 6 digits); its first two digits are the prefecture (JIS X 0401). */
+  municipality?: string | undefined;
+}
+
+export type CreateCodeOptions = { name?: string | undefined; ttlMs?: number | undefined } & CodePlace;
+
+const MUNICIPALITY_RE = /^\d{6}$/;
 
 /**
  * One-time enrollment codes. Only a hash of each code is stored. A code allows one enrollment and at most
@@ -52,39 +66,53 @@ export class EnrollmentCodes {
     this.#now = now;
   }
 
-  async create(options: { name?: string | undefined; ttlMs?: number | undefined } = {}): Promise<{
-    code: string;
-    expiresAt: string;
-  }> {
+  async create(options: CreateCodeOptions = {}): Promise<{ code: string; expiresAt: string }> {
     return this.createIn(this.#db, options);
   }
 
   /** `create` in the caller's transaction. */
-  async createIn(
-    q: DbTx,
-    options: { name?: string | undefined; ttlMs?: number | undefined } = {},
-  ): Promise<{ code: string; expiresAt: string }> {
+  async createIn(q: DbTx, options: CreateCodeOptions = {}): Promise<{ code: string; expiresAt: string }> {
     const ttl = options.ttlMs ?? ENROLL_DEFAULT_TTL_MS;
     if (!Number.isInteger(ttl) || ttl <= 0 || ttl > ENROLL_MAX_TTL_MS)
       throw new RangeError('ttlMs: 1 ms … 7 days');
+    if (options.municipality !== undefined && !MUNICIPALITY_RE.test(options.municipality))
+      throw new RangeError('municipality: 6 digits (JIS X 0402)');
     let code = '';
     for (let i = 0; i < ENROLL_CODE_LENGTH; i++) code += ENROLL_ALPHABET[randomInt(ENROLL_ALPHABET.length)];
     const expiresAt = new Date(this.#now() + ttl).toISOString();
     await q.query(
-      'INSERT INTO relay_enroll_codes (code_hash, name, expires_at, tries_left) VALUES ($1, $2, $3, $4)',
-      [hashCode(code), options.name ?? null, expiresAt, ENROLL_TRIES],
+      `INSERT INTO relay_enroll_codes (code_hash, name, expires_at, tries_left, store, municipality)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        hashCode(code),
+        options.name ?? null,
+        expiresAt,
+        ENROLL_TRIES,
+        options.store ?? null,
+        options.municipality ?? null,
+      ],
     );
     return { code, expiresAt };
   }
 
   /** Codes not yet used and not expired (without the codes themselves). */
-  async listPending(): Promise<Array<{ name: string | null; expiresAt: string; triesLeft: number }>> {
+  async listPending(): Promise<
+    Array<{
+      name: string | null;
+      store: string | null;
+      municipality: string | null;
+      expiresAt: string;
+      triesLeft: number;
+    }>
+  > {
     const r = await this.#db.query<CodeRow>(
       'SELECT * FROM relay_enroll_codes WHERE used_at IS NULL AND tries_left > 0 AND expires_at > $1 ORDER BY expires_at',
       [new Date(this.#now()).toISOString()],
     );
     return r.rows.map((row) => ({
       name: row.name,
+      store: row.store,
+      municipality: row.municipality,
       expiresAt: new Date(row.expires_at).toISOString(),
       triesLeft: row.tries_left,
     }));
@@ -134,9 +162,11 @@ export class EnrollmentCodes {
       return { ok: false, code: 'RELAY_ENROLL_KEY_INVALID' };
     }
     const name = input.name ?? row.name;
+    // The kiosk takes the place its code was made for: the dashboard shows it there from its first heartbeat.
     const ins = await tx.query(
-      'INSERT INTO relay_kiosks (kiosk_id, name) VALUES ($1, $2) ON CONFLICT (kiosk_id) DO NOTHING',
-      [input.publicKey, name],
+      `INSERT INTO relay_kiosks (kiosk_id, name, store, municipality, prefecture) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (kiosk_id) DO NOTHING`,
+      [input.publicKey, name, row.store, row.municipality, row.municipality?.slice(0, 2) ?? null],
     );
     if (ins.affectedRows !== 1) {
       await burn();

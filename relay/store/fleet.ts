@@ -83,14 +83,38 @@ export class FleetStore {
   readonly #health = new Map<string, unknown>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** Set by close(): the database is about to close, so later changes are dropped, never written after it. */
+  #closed = false;
   onChange: (kioskIds: string[]) => void = () => undefined;
   raiseAlert: (a: AlertInput) => Promise<unknown> = async () => undefined;
   onAlertCleared: (ids: number[]) => void = () => undefined;
+  /** Whether the database answered this process's last live sample (written every second), and since when. */
+  #database: { reachable: boolean; since: number; lastOkAt: number | undefined };
 
   constructor(db: Db, log: Logger, now: () => number = Date.now) {
     this.#db = db;
     this.#log = log;
     this.#now = now;
+    this.#database = { reachable: true, since: now(), lastOkAt: undefined };
+  }
+
+  /** The database as this process last found it (the dashboard says "database unreachable" from this). */
+  database(): { reachable: boolean; since: string; lastOkAt: string | null } {
+    const d = this.#database;
+    return {
+      reachable: d.reachable,
+      since: new Date(d.since).toISOString(),
+      lastOkAt: d.lastOkAt === undefined ? null : new Date(d.lastOkAt).toISOString(),
+    };
+  }
+
+  #reachable(ok: boolean): void {
+    const now = this.#now();
+    if (ok) this.#database.lastOkAt = now;
+    if (this.#database.reachable === ok) return;
+    this.#database = { ...this.#database, reachable: ok, since: now };
+    if (ok) this.#log.info('db.reachable', {});
+    else this.#log.warn('db.unreachable', {});
   }
 
   sessionChanged(kioskId: string, process: string, connected: boolean): void {
@@ -105,6 +129,7 @@ export class FleetStore {
   }
 
   #schedule(): void {
+    if (this.#closed) return;
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.#flushing = this.#flushing.then(() => this.flush());
@@ -310,11 +335,17 @@ export class FleetStore {
 
   /** This process's live sample, for the other processes' dashboards (and the staleness they show). */
   async publishSample(process: string, sample: unknown): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO relay_processes (id, at, sample) VALUES ($1, $2, $3::jsonb)
-       ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at, sample = EXCLUDED.sample`,
-      [process, new Date(this.#now()).toISOString(), JSON.stringify(sample)],
-    );
+    try {
+      await this.#db.query(
+        `INSERT INTO relay_processes (id, at, sample) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at, sample = EXCLUDED.sample`,
+        [process, new Date(this.#now()).toISOString(), JSON.stringify(sample)],
+      );
+    } catch (err) {
+      this.#reachable(false);
+      throw err;
+    }
+    this.#reachable(true);
   }
 
   async processes(): Promise<Array<{ id: string; at: string; ageMs: number; sample: unknown }>> {
@@ -332,6 +363,7 @@ export class FleetStore {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#flushing;

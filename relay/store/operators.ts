@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { text } from '../../protocol/index.js';
 import type { Db } from '../../common/db.js';
 import { appendInTx } from './audit-tx.js';
+import { VerifiedCache } from './operator-cache.js';
 
 export const Role = z.enum(['viewer', 'operator', 'admin']);
 export type Role = z.infer<typeof Role>;
@@ -22,6 +23,11 @@ export interface Principal {
   /** The session's synchronizer CSRF token (sessions only). */
   csrf?: string;
   sessionHash?: string;
+  /**
+   * Answered from this process's memory because the database is unreachable (`VerifiedCache`): read-only,
+   * the API refuses every change with `RELAY_DB_UNAVAILABLE`.
+   */
+  degraded?: boolean;
 }
 
 export interface SessionPolicy {
@@ -74,11 +80,24 @@ export class OperatorStore {
   readonly #db: Db;
   readonly #now: () => number;
   readonly policy: SessionPolicy;
+  /** Sessions and tokens verified recently, honoured read-only while the database is unreachable. */
+  readonly verified: VerifiedCache;
+  /**
+   * Called after an operator's access was taken away or changed here (disabled, replaced, logged out), so
+   * the other relay processes drop what they remember of it (the ops app publishes a cluster notice).
+   */
+  onRevoked: (operator: string) => void = () => undefined;
 
   constructor(db: Db, now: () => number = Date.now, policy: Partial<SessionPolicy> = {}) {
     this.#db = db;
     this.#now = now;
     this.policy = { ...DEFAULT_SESSION_POLICY, ...policy };
+    this.verified = new VerifiedCache(now, this.policy.idleMs);
+  }
+
+  #revoked(operator: string): void {
+    this.verified.forgetOperator(operator);
+    this.onRevoked(operator);
   }
 
   #date(offsetMs = 0): Date {
@@ -91,7 +110,7 @@ export class OperatorStore {
     Role.parse(role);
     Password.parse(password);
     const passwordHash = await hash(password);
-    return this.#db.transaction(async (tx) => {
+    const added = await this.#db.transaction(async (tx) => {
       const r = await tx.query(
         `INSERT INTO relay_operators (name, role, password_hash) VALUES ($1, $2, $3)
          ON CONFLICT (name) DO ${replace ? 'UPDATE SET role = $2, password_hash = $3, failed_logins = 0, locked_until = NULL, disabled_at = NULL' : 'NOTHING'}`,
@@ -106,6 +125,8 @@ export class OperatorStore {
       );
       return true;
     });
+    if (added && replace) this.#revoked(name);
+    return added;
   }
 
   async list(): Promise<Array<{ name: string; role: Role; disabled: boolean; lockedUntil: string | null }>> {
@@ -119,7 +140,7 @@ export class OperatorStore {
   }
 
   async disable(name: string, by: string): Promise<boolean> {
-    return this.#db.transaction(async (tx) => {
+    const done = await this.#db.transaction(async (tx) => {
       const r = await tx.query(
         'UPDATE relay_operators SET disabled_at = COALESCE(disabled_at, $2) WHERE name = $1',
         [name, this.#date().toISOString()],
@@ -133,6 +154,8 @@ export class OperatorStore {
       await appendInTx(tx, [{ kind: 'operator.disabled', detail: { by, operator: name } }], this.#date());
       return true;
     });
+    if (done) this.#revoked(name);
+    return done;
   }
 
   /**
@@ -217,23 +240,36 @@ export class OperatorStore {
     if (sessionId.length === 0 || sessionId.length > 128) return undefined;
     const now = this.#date();
     const idHash = sha(sessionId);
-    const r = await this.#db.query<{
-      operator: string;
-      role: Role;
-      csrf: string;
-      last_seen_at: Date | string;
-      expires_at: Date | string;
-    }>(
-      `SELECT s.operator, o.role, s.csrf, s.last_seen_at, s.expires_at FROM relay_operator_sessions s
-         JOIN relay_operators o ON o.name = s.operator
-        WHERE s.id_hash = $1 AND o.disabled_at IS NULL`,
-      [idHash],
-    );
+    const key = `s:${idHash}`;
+    let r;
+    try {
+      r = await this.#db.query<{
+        operator: string;
+        role: Role;
+        csrf: string;
+        last_seen_at: Date | string;
+        expires_at: Date | string;
+      }>(
+        `SELECT s.operator, o.role, s.csrf, s.last_seen_at, s.expires_at FROM relay_operator_sessions s
+           JOIN relay_operators o ON o.name = s.operator
+          WHERE s.id_hash = $1 AND o.disabled_at IS NULL`,
+        [idHash],
+      );
+    } catch (err) {
+      // The database is unreachable: a session verified here recently is honoured, read-only.
+      const p = this.verified.recall(key);
+      if (p !== undefined) return p;
+      throw err;
+    }
     const s = r.rows[0];
-    if (s === undefined) return undefined;
+    if (s === undefined) {
+      this.verified.forget(key);
+      return undefined;
+    }
     const idleOver = new Date(s.last_seen_at).getTime() + this.policy.idleMs <= now.getTime();
     const absoluteOver = new Date(s.expires_at).getTime() <= now.getTime();
     if (idleOver || absoluteOver) {
+      this.verified.forget(key);
       await this.#db.query('DELETE FROM relay_operator_sessions WHERE id_hash = $1', [idHash]);
       return undefined;
     }
@@ -241,11 +277,20 @@ export class OperatorStore {
       idHash,
       now.toISOString(),
     ]);
-    return { name: s.operator, role: s.role, via: 'session', csrf: s.csrf, sessionHash: idHash };
+    const p: Principal = {
+      name: s.operator,
+      role: s.role,
+      via: 'session',
+      csrf: s.csrf,
+      sessionHash: idHash,
+    };
+    this.verified.remember(key, p, new Date(s.expires_at).getTime());
+    return p;
   }
 
   async logout(p: Principal, source: string): Promise<void> {
     if (p.sessionHash === undefined) return;
+    this.verified.forget(`s:${p.sessionHash}`);
     await this.#db.transaction(async (tx) => {
       await tx.query('DELETE FROM relay_operator_sessions WHERE id_hash = $1', [p.sessionHash]);
       await appendInTx(tx, [{ kind: 'operator.logout', detail: { operator: p.name, source } }], this.#date());
@@ -295,16 +340,31 @@ export class OperatorStore {
         [sha(token)],
       );
     });
+    this.#revoked('bootstrap');
   }
 
   async tokenPrincipal(token: string): Promise<Principal | undefined> {
     if (token.length === 0 || token.length > 256) return undefined;
-    const r = await this.#db.query<{ operator: string; role: Role }>(
-      `SELECT t.operator, o.role FROM relay_operator_tokens t JOIN relay_operators o ON o.name = t.operator
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND o.disabled_at IS NULL`,
-      [sha(token)],
-    );
+    const key = `t:${sha(token)}`;
+    let r;
+    try {
+      r = await this.#db.query<{ operator: string; role: Role }>(
+        `SELECT t.operator, o.role FROM relay_operator_tokens t JOIN relay_operators o ON o.name = t.operator
+          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND o.disabled_at IS NULL`,
+        [sha(token)],
+      );
+    } catch (err) {
+      const p = this.verified.recall(key);
+      if (p !== undefined) return p;
+      throw err;
+    }
     const t = r.rows[0];
-    return t === undefined ? undefined : { name: t.operator, role: t.role, via: 'token' };
+    if (t === undefined) {
+      this.verified.forget(key);
+      return undefined;
+    }
+    const p: Principal = { name: t.operator, role: t.role, via: 'token' };
+    this.verified.remember(key, p);
+    return p;
   }
 }

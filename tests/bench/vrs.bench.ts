@@ -28,7 +28,7 @@ import { ResidentStore } from '../../vrs-sim/storage/store.js';
 import {
   createTestHandler,
   encodeCard,
-  newCardKey,
+  testKenhojoIssuer,
   relayRequest,
   sealTestRequest,
 } from '../../vrs-sim/testing/requests.js';
@@ -157,7 +157,7 @@ try {
 
   settle();
   // The whole request path, in process (no sockets): what VRS adds to one kiosk request.
-  const ca = nacl.sign.keyPair();
+  const cardIssuer = await testKenhojoIssuer();
   const box = nacl.box.keyPair();
   const handler = await createTestHandler({
     db,
@@ -167,10 +167,9 @@ try {
     spreadThreshold: 1e9,
     crypto: nodeCrypto,
     boxSecretKey: box.secretKey,
-    cardCaPublicKey: ca.publicKey,
+    kenhojoIssuer: cardIssuer.verifier,
   });
-  // One card key for every resident; each request carries that resident's freshly signed files.
-  const cardKey = newCardKey(ca.secretKey);
+  // One issuer for every resident; each request carries that resident's freshly signed files.
   const kiosk = generateIdentity(nodeCrypto);
   const full: number[] = [];
   for (let k = 0; k < 500; k++) {
@@ -179,7 +178,7 @@ try {
       vrsBoxPublicKey: box.publicKey,
       kioskId: keyId(kiosk.publicKey),
       municipality: CODE,
-      card: encodeCard(createCardFiles(r, cardKey)),
+      card: encodeCard(createCardFiles(r, cardIssuer)),
       crypto: nodeCrypto,
     });
     // Timed as before: wrapping the sealed request in the relay's message, then handling it.

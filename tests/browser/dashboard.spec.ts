@@ -1,5 +1,8 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import WebSocket from 'ws';
+import { nodeCrypto } from '../../common/crypto-node.js';
+import { generateIdentity, keyId } from '../../protocol/index.js';
+import { TestKiosk } from '../../relay/testing/test-kiosk.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 /**
@@ -182,6 +185,110 @@ test('a page asked for while the sign-in is on the wire is the page shown, not t
   await expect(page.getByTestId('stop-scope')).toBeVisible();
   await page.unroute('**/auth/session');
   await expect(page.getByTestId('login-submit')).toHaveCount(0);
+});
+
+test('failed sign-ins lock the account with a growing delay shown, and raise an alert', async ({ page }) => {
+  await sys.relay.operators.add('locky', 'operator', 'locky-password-1', 'test');
+  const error = page.getByTestId('login-error');
+  for (let i = 0; i < 2; i++) {
+    await signIn(page, 'locky', 'wrong-password-x', true);
+    await expect(error).not.toBeEmpty();
+    await expect(error).not.toContainText('30');
+  }
+  await signIn(page, 'locky', 'wrong-password-x', true);
+  await expect(error).toContainText(/\b30\b/); // locked for 30 s
+  // While locked even the right password is refused (and not checked).
+  await signIn(page, 'locky', 'locky-password-1', true);
+  await expect(error).toContainText(/\b(2\d|30)\b/);
+  await expect(page.getByTestId('whoami')).toHaveCount(0);
+  // The lock runs out (its end moved into the past rather than waiting 30 s); the next failure locks for 60 s.
+  await sys.relay.db.query('UPDATE relay_operators SET locked_until = $2 WHERE name = $1', [
+    'locky',
+    new Date(Date.now() - 1000).toISOString(),
+  ]);
+  await signIn(page, 'locky', 'wrong-password-x', true);
+  await expect(error).toContainText(/\b60\b/);
+  await signIn(page);
+  await page.goto(`${sys.urls.dashboard}#/alerts`);
+  await expect(page.locator('[data-testid="alert-row"][data-kind="operator-lockout"]').first()).toBeVisible();
+});
+
+test('a session ends after the idle time and after the absolute time; the page asks to sign in again', async ({
+  page,
+}) => {
+  await sys.relay.operators.add('expiry1', 'viewer', 'expiry-password-1', 'test');
+  const policy = sys.relay.operators.policy;
+  // The relay's clock is the wall clock here: the session is aged in the database instead of waiting.
+  const age = async (column: 'last_seen_at' | 'expires_at', iso: string) =>
+    sys.relay.db.query(`UPDATE relay_operator_sessions SET ${column} = $2 WHERE operator = $1`, [
+      'expiry1',
+      iso,
+    ]);
+  for (const [column, when] of [
+    ['last_seen_at', () => new Date(Date.now() - policy.idleMs - 1000).toISOString()],
+    ['expires_at', () => new Date(Date.now() - 1000).toISOString()],
+  ] as const) {
+    await signIn(page, 'expiry1', 'expiry-password-1');
+    await expect(page.getByTestId('fleet-rows')).toBeVisible();
+    // The page's own status poll may be refreshing the session at that moment: age it until a request finds it over.
+    await expect(async () => {
+      await age(column, when());
+      await page.evaluate(() => (location.hash = location.hash === '#/alerts' ? '#/audit' : '#/alerts'));
+      await expect(page.getByTestId('login-error')).toContainText('セッションが終了しました', {
+        timeout: 3000,
+      });
+    }).toPass({ timeout: 30_000 });
+    const left = await sys.relay.db.query('SELECT 1 FROM relay_operator_sessions WHERE operator = $1', [
+      'expiry1',
+    ]);
+    expect(left.rows).toHaveLength(0);
+  }
+});
+
+test('an enrollment code made for a store: the kiosk enrolled with it connects and appears live there', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto(`${sys.urls.dashboard}#/ops`);
+  const store = `函館テスト店 ${Date.now() % 100_000}`;
+  await page.getByTestId('code-store').fill(store);
+  await page.getByTestId('code-municipality').fill('012025');
+  await page.getByTestId('create-code').click();
+  const message = page.getByTestId('ops-message');
+  await expect(message).toHaveAttribute('data-code', /^[2-9A-Z]{8}$/);
+  const code = (await message.getAttribute('data-code')) ?? '';
+  await expect(page.getByText(store, { exact: true })).toBeVisible();
+
+  await page.goto(`${sys.urls.dashboard}#/fleet/q=${encodeURIComponent(store)}`);
+  await expect(page.getByTestId('fleet-total')).toBeVisible();
+  await expect(page.getByTestId('fleet-row')).toHaveCount(0);
+
+  // A kiosk enrols as kiosks do (its own key, the code, the dedicated-line address), then connects.
+  const identity = generateIdentity(nodeCrypto);
+  const id = keyId(identity.publicKey);
+  const enrolled = await fetch(sys.relay.info.enroll, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, publicKey: id }),
+  });
+  expect(enrolled.status).toBe(200);
+  const c = await TestKiosk.connect(sys.relay.info.kiosk, sys.relay.identity.publicKey, { identity });
+  expect(c.ok).toBe(true);
+  if (!c.ok) return;
+  try {
+    await c.kiosk.heartbeat(1);
+    // Live: no reload. At its store and municipality, online, yellow for its paper running low.
+    const row = page.locator(`[data-testid="fleet-row"][data-kiosk="${id}"]`);
+    await expect(row.getByTestId('status')).toHaveClass(/yellow/, { timeout: 30_000 });
+    await expect(row.getByTestId('store')).toHaveText(store);
+    await expect(row).toContainText('函館市');
+    await expect(row).toContainText('用紙 残りわずか');
+  } finally {
+    c.kiosk.ws.close();
+  }
+  await expect(
+    page.locator(`[data-testid="fleet-row"][data-kiosk="${id}"]`).getByTestId('status'),
+  ).toHaveClass(/red/, { timeout: 30_000 });
 });
 
 test('a tampered audit row is shown as the break in the chain', async ({ page }) => {

@@ -22,6 +22,7 @@ test.afterEach(async ({ page: _page }, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus) failed = true;
   // Whatever a test did to the devices, the next one starts from working ones.
   await sys.panel('POST', '/api/printer/fault', { kind: 'clear' });
+  await sys.panel('POST', '/api/printer/paper', { sheets: 250 });
   for (const yen of [10, 50, 100])
     await sys.panel('POST', '/api/hopper', { yen, coins: 100, fault: 'clear' });
   await sys.panel('POST', '/api/note-validator/fault', { fault: 'clear' });
@@ -100,6 +101,7 @@ test('paper out between copy 1 and copy 2: said at once, call staff; fixed, it p
   // No more than 5 coins between two polls (the acceptor's event buffer holds 5): wait for the first two.
   for (const y of [100, 100]) expect(await coin(y)).toBe('accepted');
   await expect(page.getByTestId('inserted')).toHaveText('200円');
+  await shot(page, info, '00-payment');
   for (const y of [10, 10, 10, 10]) expect(await coin(y)).toBe('accepted');
   await expect(page.locator('h1')).toContainText('2／2', { timeout: 60_000 }); // 印刷しています（2／2通）
   await expect(page.getByTestId('printer-fault')).toHaveCount(0);
@@ -163,6 +165,58 @@ test('paper out before paying: payment refused before it starts, no coin taken',
   await page.getByTestId('cancel').click();
   await expectScreen(page, 'ended');
   expect(await paidSince(before)).toEqual({ 100: 0, 50: 0, 10: 0 });
+});
+
+test('two copies asked with one sheet left: refused before payment (ja/en), paper low in the heartbeat', async ({
+  page,
+}, info) => {
+  const before = await paidCoins();
+  const printedBefore = (await jobs()).filter((j) => j.status === 'printed').length;
+  await sys.panel('POST', '/api/printer/paper', { sheets: 1 });
+  // The printer reports its tray low at once; the kiosk's heartbeat carries it to the relay.
+  await expect.poll(() => sys.kiosk.health().paper).toBe('low');
+  await upToPreview(page, 2);
+  await page.getByTestId('confirm').click();
+  await expectScreen(page, 'payment-blocked');
+  await expect(page.getByTestId('blocked-reason')).toHaveText(
+    '用紙の残りが足りないため、ご希望の通数を印刷できません。',
+  );
+  await expect(page.getByTestId('blocked-lead')).toContainText('お金はまだお預かりしていません');
+  await expect(page.getByTestId('error-code')).toContainText('PRINTER_PAPER_SHORT');
+  await shot(page, info, 'paper-short');
+  expect((await state())['coin-acceptor'].accepting).toBe(false);
+  expect(await coin(100)).toBe('inhibited');
+  // Staff load paper: checking again opens the payment.
+  await sys.panel('POST', '/api/printer/paper', { sheets: 250 });
+  await expect.poll(() => sys.kiosk.health().paper).toBe('ok');
+  await page.getByTestId('check-again').click();
+  await expectScreen(page, 'payment');
+  await page.getByTestId('cancel').click();
+  await expectScreen(page, 'ended');
+  expect(await paidSince(before)).toEqual({ 100: 0, 50: 0, 10: 0 });
+  expect((await jobs()).filter((j) => j.status === 'printed').length).toBe(printedBefore);
+
+  // In English, and one copy with one sheet still fits.
+  await page.goto(sys.host.launchUrl());
+  await expectScreen(page, 'attract');
+  await sys.panel('POST', '/api/printer/paper', { sheets: 1 });
+  await expect.poll(() => sys.kiosk.health().paper).toBe('low');
+  await page.getByTestId('lang').click();
+  await upToPreview(page, 2);
+  await page.getByTestId('confirm').click();
+  await expectScreen(page, 'payment-blocked');
+  await expect(page.getByTestId('blocked-reason')).toHaveText(
+    'There is not enough paper left for the copies you asked for.',
+  );
+  await expect(page.getByTestId('blocked-lead')).toContainText('No money has been taken.');
+  await shot(page, info, 'paper-short-en');
+  await page.getByTestId('cancel').click();
+  await expectScreen(page, 'ended');
+  await page.goto(sys.host.launchUrl());
+  await expectScreen(page, 'attract');
+  await toPayment(page, 1);
+  await page.getByTestId('cancel').click();
+  await expectScreen(page, 'ended');
 });
 
 test('no 10-yen coins for change: said before paying; coins and notes that need change are handed back', async ({

@@ -18,6 +18,7 @@ import {
   createTestHandler,
   encodeCard,
   relayRequest,
+  testKenhojoIssuer,
   vrsRequestMessage,
 } from '../../vrs-sim/testing/requests.js';
 
@@ -68,7 +69,7 @@ try {
     spreadThreshold: 1e9,
     crypto: nodeCrypto,
     boxSecretKey: box.secretKey,
-    cardCaPublicKey: nacl.sign.keyPair().publicKey,
+    kenhojoIssuer: (await testKenhojoIssuer()).verifier,
   });
   const ctx = { relayId: 'fuzz', source: 'fuzz' };
   const kid = keyId(generateIdentity(nodeCrypto).publicKey);

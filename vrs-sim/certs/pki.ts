@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { X509Certificate as NodeX509, createPrivateKey, type KeyObject } from 'node:crypto';
+import { X509Certificate as NodeX509, createPrivateKey, type KeyObject, type webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -10,7 +10,7 @@ const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const YEAR = 365 * 86_400_000;
 
-async function pkcs8Pem(key: CryptoKey): Promise<string> {
+async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await globalThis.crypto.subtle.exportKey('pkcs8', key));
   return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').trimEnd()}\n-----END PRIVATE KEY-----\n`;
 }
@@ -34,7 +34,10 @@ export async function ensureTls(dir: string, hosts: readonly string[] = []): Pro
   if (existsSync(keyFile) && existsSync(certFile))
     return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const keys = (await globalThis.crypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await globalThis.crypto.subtle.generateKey(EC, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const names: x509.JsonGeneralNames = [
     { type: 'ip', value: '127.0.0.1' },
     { type: 'ip', value: '::1' },
@@ -86,7 +89,7 @@ export async function ensureVdsNcSigner(dir: string): Promise<VdsNcSigner> {
     const caKeys = (await globalThis.crypto.subtle.generateKey(EC, true, [
       'sign',
       'verify',
-    ])) as CryptoKeyPair;
+    ])) as webcrypto.CryptoKeyPair;
     const ca = await x509.X509CertificateGenerator.createSelfSigned({
       name: 'CN=VRS stand-in CSCA, O=vrs-sim, C=JP',
       notBefore: new Date(Date.now() - 86_400_000),
@@ -101,7 +104,7 @@ export async function ensureVdsNcSigner(dir: string): Promise<VdsNcSigner> {
     const signerKeys = (await globalThis.crypto.subtle.generateKey(EC, true, [
       'sign',
       'verify',
-    ])) as CryptoKeyPair;
+    ])) as webcrypto.CryptoKeyPair;
     const signer = await x509.X509CertificateGenerator.create({
       subject: 'CN=VRS stand-in VDS-NC signer, O=vrs-sim, C=JP',
       issuer: ca.subject,

@@ -14,7 +14,14 @@ import { loadFixtures } from '../seed/fixtures.js';
 import { seedStore } from '../seed/seed.js';
 import { KeyStore } from '../storage/keystore.js';
 import { ResidentStore } from '../storage/store.js';
-import { cardFor, createTestHandler, createTestIssuer, vrsRequestMessage } from '../testing/requests.js';
+import {
+  cardFor,
+  createTestHandler,
+  createTestIssuer,
+  testKenhojoIssuer,
+  vrsRequestMessage,
+  type TestKenhojoIssuer,
+} from '../testing/requests.js';
 import { cardProof, createTestJpki } from '../testing/jpki.js';
 import type { CertificateIssuer } from '../certs/issuer.js';
 import { JPKI_FRESHNESS_MS } from './verify.js';
@@ -23,7 +30,7 @@ const crypto = nodeCrypto;
 const fixtures = loadFixtures();
 const taro = fixtures.find((f) => f.id === 'taro')!;
 const hanako = fixtures.find((f) => f.id === 'hanako')!;
-const ca = nacl.sign.keyPair();
+let cardIssuer: TestKenhojoIssuer;
 const box = nacl.box.keyPair();
 const kioskA = keyId(generateIdentity(crypto).publicKey);
 const kioskB = keyId(generateIdentity(crypto).publicKey);
@@ -53,12 +60,13 @@ describe('JPKI authentication at VRS (in process, J-LIS stand-in, fake clock)', 
       spreadThreshold: 1e6,
       crypto,
       boxSecretKey: box.secretKey,
-      cardCaPublicKey: ca.publicKey,
+      kenhojoIssuer: cardIssuer.verifier,
       jpki: jpki.authenticator,
       now: () => new Date(now),
     });
 
   beforeAll(async () => {
+    cardIssuer = await testKenhojoIssuer();
     dir = mkdtempSync(join(tmpdir(), 'vrs-jpki-'));
     db = await openDb();
     store = await ResidentStore.open(db, new KeyStore(join(dir, 'keys')));
@@ -84,7 +92,7 @@ describe('JPKI authentication at VRS (in process, J-LIS stand-in, fake clock)', 
       vrsBoxPublicKey: box.publicKey,
       kioskId: o.kioskId ?? kioskA,
       municipality: o.municipality ?? '131016',
-      ...(o.auth ? { jpki: o.auth } : { card: cardFor(hanako, ca.secretKey) }),
+      ...(o.auth ? { jpki: o.auth } : { card: cardFor(hanako, cardIssuer) }),
     });
 
   const refusal = async (reply: Promise<VrsToRelay>, req: ReturnType<typeof ask>, kioskId = kioskA) => {

@@ -1,13 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nacl from 'tweetnacl';
+import { Jlis } from '../../jlis-sim/jlis.js';
 import { nodeCrypto } from '../../common/crypto-node.js';
 import type { Db } from '../../common/db.js';
 import { createLogger, type Logger } from '../../common/log.js';
 import {
-  createCardCertificate,
   createCardFiles,
   type Basic4,
   type CardFiles,
+  type KenhojoIssuerSigner,
+  type KenhojoIssuerVerifier,
 } from '../../protocol/card-data.js';
 import {
   newRequestId,
@@ -25,6 +28,7 @@ import { ensureVdsNcSigner } from '../certs/pki.js';
 import { SigningKeys } from '../certs/signing-keys.js';
 import { RequestHandler } from '../handler.js';
 import type { JpkiAuthenticator } from '../jpki/authenticator.js';
+import { KenhojoIssuer } from '../kenhojo-issuer.js';
 import { VrsService } from '../service.js';
 import type { ResidentStore } from '../storage/store.js';
 
@@ -36,32 +40,50 @@ import type { ResidentStore } from '../storage/store.js';
 /** What a card holds about its holder: the basic 4 information and the My Number (a fixture or a generated resident). */
 export type CardHolder = Basic4 & { myNumber: string };
 
-/** A card's own key, certified by a card CA: what `createCardFiles` signs with. */
-export interface CardKey {
-  cardSecretKey: Uint8Array;
+/**
+ * A card issuer for tests: the J-LIS stand-in's 券面事項入力補助AP signer (RSA-2048, X.509 self-signed), made
+ * once per process in a temporary folder. `verifier` is what VRS builds from `certificate`.
+ */
+export interface TestKenhojoIssuer {
+  certificate: Uint8Array;
+  signer: KenhojoIssuerSigner;
+  verifier: KenhojoIssuer;
+  /** EF 00 04 as the stand-in writes it. */
   certificateEf: Uint8Array;
+  /** The stand-in itself (its state folder holds `kenhojo-signer.pem`). */
+  jlis: Jlis;
 }
+
+let shared: Promise<TestKenhojoIssuer> | undefined;
 
 /**
- * A fresh card key pair with its certificate EF signed by the CA. `keyId` is the 8-byte key id written in the
- * certificate (default: zeros).
+ * The process's test card issuer (see `TestKenhojoIssuer`); `fresh` makes another one (a foreign issuer).
  *
- *   const cardKey = newCardKey(ca.secretKey);
- *   const files = createCardFiles(resident, cardKey);
+ *   const issuer = await testKenhojoIssuer();
+ *   const files = cardFilesFor(resident, issuer);
  */
-export function newCardKey(caSecretKey: Uint8Array, keyId: Uint8Array = new Uint8Array(8)): CardKey {
-  const cardKey = nacl.sign.keyPair();
-  const certificateEf = createCardCertificate({ caSecretKey, cardPublicKey: cardKey.publicKey, keyId });
-  return { cardSecretKey: cardKey.secretKey, certificateEf };
+export function testKenhojoIssuer(options: { fresh?: boolean } = {}): Promise<TestKenhojoIssuer> {
+  const make = async (): Promise<TestKenhojoIssuer> => {
+    const jlis = await Jlis.open(mkdtempSync(join(tmpdir(), 'kenhojo-issuer-')));
+    return {
+      certificate: jlis.kenhojoSignerCertificate,
+      signer: { sign: (d) => jlis.signKenhojo(d) },
+      verifier: KenhojoIssuer.fromCertificate(jlis.kenhojoSignerCertificate),
+      certificateEf: jlis.kenhojoCardCertificate(),
+      jlis,
+    };
+  };
+  if (options.fresh) return make();
+  shared ??= make();
+  return shared;
 }
 
-/** The four elementary files of a new card for `holder`, with its own key certified by the CA (see `newCardKey`). */
+/** The four elementary files of a card for `holder`, written and signed by `issuer`. */
 export function cardFilesFor(
   holder: CardHolder,
-  caSecretKey: Uint8Array,
-  options: { keyId?: Uint8Array } = {},
+  issuer: Pick<TestKenhojoIssuer, 'signer' | 'certificateEf'>,
 ): CardFiles {
-  return createCardFiles(holder, newCardKey(caSecretKey, options.keyId));
+  return createCardFiles(holder, issuer);
 }
 
 /** Card files as a request carries them: each file base64url-encoded. */
@@ -75,16 +97,15 @@ export function encodeCard(files: CardFiles): CardData {
 }
 
 /**
- * A new card for `holder`, as a request carries it (`encodeCard(cardFilesFor(…))`).
+ * A card for `holder`, as a request carries it (`encodeCard(cardFilesFor(…))`).
  *
- *   sealTestRequest({ vrsBoxPublicKey, kioskId, municipality: '131016', card: cardFor(taro, ca.secretKey) });
+ *   sealTestRequest({ vrsBoxPublicKey, kioskId, municipality: '131016', card: cardFor(taro, issuer) });
  */
 export function cardFor(
   holder: CardHolder,
-  caSecretKey: Uint8Array,
-  options: { keyId?: Uint8Array } = {},
+  issuer: Pick<TestKenhojoIssuer, 'signer' | 'certificateEf'>,
 ): CardData {
-  return encodeCard(cardFilesFor(holder, caSecretKey, options));
+  return encodeCard(cardFilesFor(holder, issuer));
 }
 
 /** The relay's `vrs.request` message. */
@@ -185,7 +206,8 @@ export type TestHandlerOptions = {
   store: ResidentStore;
   /** VRS's X25519 secret key for the end-to-end envelopes. */
   boxSecretKey: Uint8Array;
-  cardCaPublicKey: Uint8Array;
+  /** The card issuer VRS trusts for カードAP requests (`testKenhojoIssuer().verifier`). */
+  kenhojoIssuer: KenhojoIssuerVerifier;
   /** Default: a logger that writes nothing. */
   log?: Logger;
   /** The handler's own database when it differs from `db` (a wrapper that fails on demand). */
@@ -215,7 +237,7 @@ export async function createTestHandler(options: TestHandlerOptions): Promise<Re
     spread: new ResidentSpread({ threshold: options.spreadThreshold }),
     crypto: options.crypto ?? nodeCrypto,
     boxSecretKey: options.boxSecretKey,
-    cardCaPublicKey: options.cardCaPublicKey,
+    kenhojoIssuer: options.kenhojoIssuer,
     log,
     ...(options.jpki ? { jpki: options.jpki } : {}),
     ...(options.now ? { now: options.now } : {}),

@@ -16,7 +16,7 @@ export function pdfPageCount(pdf: Uint8Array): number {
 export class PrinterAdapter implements PrinterPort {
   constructor(
     private readonly printer: Pick<PjlPrinter, 'print'> &
-      Partial<Pick<PjlPrinter, 'state' | 'onEvent' | 'cancel'>>,
+      Partial<Pick<PjlPrinter, 'state' | 'onEvent' | 'cancel' | 'paper' | 'paperLowSheets' | 'sheetsLeft'>>,
   ) {}
 
   async print(document: Uint8Array, jobName: string): Promise<Done> {
@@ -28,14 +28,21 @@ export class PrinterAdapter implements PrinterPort {
   }
 
   /**
-   * Ready now. PJL reports paper out, but not how many sheets are left: "enough paper for the copies" is
-   * what the printer's state says (a tray running out mid-job is the fault path).
+   * Ready now, with paper for `copies` one-page copies. While the tray is not reported low it holds more
+   * than the sensor's sheets, so only a low tray (or more copies than that) asks the printer how many
+   * sheets are left (its count, or the driver's estimate): fewer than the copies is `PRINTER_PAPER_SHORT`.
+   * A tray that runs out mid-job anyway (a wrong estimate, a misfeed) is the fault path.
    */
-  async check(_copies: number): Promise<Done> {
+  async check(copies: number): Promise<Done> {
     const state = this.printer.state;
     if (state === undefined) return { ok: true };
     const code = faultCode(state);
-    return code ? { ok: false, code } : { ok: true };
+    if (code) return { ok: false, code };
+    const p = this.printer;
+    if (p.sheetsLeft === undefined) return { ok: true };
+    if (p.paper !== 'low' && copies <= (p.paperLowSheets ?? 0)) return { ok: true };
+    const left = await p.sheetsLeft();
+    return left !== undefined && left < copies ? { ok: false, code: 'PRINTER_PAPER_SHORT' } : { ok: true };
   }
 
   onFault(listener: (code: string | null) => void): () => void {

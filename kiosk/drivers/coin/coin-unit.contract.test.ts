@@ -39,6 +39,7 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
       hopper: () => new SerialPortTransport({ path: paths['hopper']!, baudRate: 9600 }),
       pollMs: 30,
       hopperPollMs: 20,
+      levelPollMs: 250,
       backoff: { initialMs: 50, maxMs: 200 },
     });
     unit.onEvent((e) => seen.push(e));
@@ -55,7 +56,8 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
   it('refuses coins while no payment is open', async () => {
     expect(acceptorDev.acceptor.accepting).toBe(false);
     expect(acceptorDev.acceptor.insert(100)).toBe('inhibited');
-    await new Promise((r) => setTimeout(r, 100));
+    // The acceptor logs an inhibited coin as an error event; once a poll has read it, no credit can follow.
+    await until(() => seen.some((e) => e.type === 'rejected'));
     expect(seen.filter((e) => e.type === 'inserted')).toEqual([]);
   });
 
@@ -83,10 +85,11 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
     seen.length = 0;
     const paying = unit.openPayment(600);
     await until(() => acceptorDev.acceptor.accepting);
-    for (const yen of [100, 100, 10]) {
+    const inserted = () => seen.filter((e) => e.type === 'inserted').length;
+    for (const [i, yen] of [100, 100, 10].entries()) {
       acceptorDev.acceptor.insert(yen);
       acceptorDev.acceptor.dropReplies(2); // the next two replies (polls) vanish; the bus repeats the poll
-      await new Promise((r) => setTimeout(r, 120));
+      await until(() => inserted() === i + 1); // counted once the repeated poll got through
     }
     acceptorDev.acceptor.insert(500);
     expect(await paying).toEqual({ ok: true, totalYen: 710, changeYen: 110 });
@@ -166,10 +169,21 @@ describe('CoinUnit against the simulated ccTalk acceptor and hopper (real ptys, 
     const before = paidCoins();
     hopperDev.byYen(100).jamAfter(1);
     const result = await unit.payChange(300);
-    hopperDev.byYen(100).setJam(false);
     expect(result).toEqual({ ok: true, paidYen: 300 });
     expect(paidSince(before)).toEqual({ 100: 1, 50: 4, 10: 0 });
-    await unit.refreshLevels();
+    // Reported as a jam, not as empty (it is full of coins: the store must clear its path, not refill it).
+    const h100 = () => unit.hoppers.find((h) => h.yen === 100)!;
+    expect(h100()).toMatchObject({ jammed: true, empty: false });
+    await unit.refreshLevels(); // still jammed: its test says the path is blocked
+    expect(h100()).toMatchObject({ jammed: true, empty: false });
+    expect(unit.canPayChange(100)).toBe(true); // from the 50-yen hopper
+    hopperDev.byYen(100).setJam(false);
+    // Cleared at the store: the idle level read sees it, with no payment needed to find out.
+    await until(() => !h100().jammed);
+    expect(h100()).toMatchObject({ jammed: false, empty: false });
+    const again = paidCoins();
+    expect(await unit.payChange(100)).toEqual({ ok: true, paidYen: 100 });
+    expect(paidSince(again)).toEqual({ 100: 1, 50: 0, 10: 0 });
   });
 
   it('pays exactly once when the dispense reply is lost', async () => {

@@ -33,8 +33,13 @@ export interface HopperReport {
   connected: boolean;
   /** The low-level sensor tripped: not used for change (a refund still tries it). */
   low: boolean;
-  /** A payout ran it dry (or it jammed): not used until its sensor reads above low again. */
+  /** A payout ran it dry: not used until its sensor reads above low again. */
   empty: boolean;
+  /**
+   * A payout jammed (coins stuck in its path, `HOPPER_JAM`): not used until its test (`163`) says the path is
+   * clear again. Someone at the store must open it, so it is reported as a jam, never as empty.
+   */
+  jammed: boolean;
 }
 
 export interface CoinUnitOptions {
@@ -49,6 +54,12 @@ export interface CoinUnitOptions {
   replyTimeoutMs?: number;
   /** Hopper status poll during payout. Default 50 ms. */
   hopperPollMs?: number;
+  /**
+   * While idle (no payment open, no payout), the hoppers' level sensors and jam state are read this often, so
+   * a refilled or cleared hopper is reported (and its alert cleared) without waiting for a resident. Default
+   * 30 s; 0 turns it off.
+   */
+  levelPollMs?: number;
   backoff?: { initialMs?: number; maxMs?: number };
   logger?: Logger;
 }
@@ -68,6 +79,7 @@ interface HopperSlot {
   up: boolean;
   level: HopperLevel | undefined;
   empty: boolean;
+  jammed: boolean;
 }
 
 /**
@@ -91,6 +103,11 @@ export class CoinUnit {
   #completing = false;
   #payment: OpenPayment | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #levelTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #levelPollMs: number;
+  /** A payout is running (the idle level read waits for the next round). */
+  #paying = false;
+  #levels: Promise<void> | undefined;
   #stopped = true;
   /** Coins credited while no payment was open (should not happen; refunded by the kiosk as change). */
   #strayYen = 0;
@@ -101,6 +118,7 @@ export class CoinUnit {
     const backoff = { initialMs: options.backoff?.initialMs ?? 250, maxMs: options.backoff?.maxMs ?? 5000 };
     const timeoutMs = options.replyTimeoutMs ?? 250;
     this.#pollMs = options.pollMs ?? 100;
+    this.#levelPollMs = options.levelPollMs ?? 30_000;
     this.#log = options.logger;
     this.#hopperSpec = options.hoppers ?? HOPPERS;
     const hopperPollMs = options.hopperPollMs ?? 50;
@@ -145,6 +163,7 @@ export class CoinUnit {
               up: false,
               level: undefined,
               empty: false,
+              jammed: false,
             });
         for (const slot of this.#slots) {
           slot.hopper.bus = bus;
@@ -185,11 +204,21 @@ export class CoinUnit {
       connected: x.up,
       low: x.level?.low ?? false,
       empty: x.empty,
+      jammed: x.jammed,
     }));
   }
 
-  /** Reads every hopper's level sensor; a hopper marked empty is usable again once it reads above low. */
-  async refreshLevels(): Promise<void> {
+  /**
+   * Reads every hopper's level sensor; a hopper marked empty is usable again once it reads above low, a
+   * jammed one once its test says the coin path is clear.
+   */
+  refreshLevels(): Promise<void> {
+    // One read at a time: a caller arriving during the idle read waits for that one.
+    this.#levels ??= this.#refreshLevels().finally(() => (this.#levels = undefined));
+    return this.#levels;
+  }
+
+  async #refreshLevels(): Promise<void> {
     await this.#revive();
     for (const slot of this.#slots) {
       if (!slot.up) continue;
@@ -200,6 +229,13 @@ export class CoinUnit {
       }
       slot.level = r.level;
       if (slot.empty && r.level.lowSensor && !r.level.low) slot.empty = false;
+      if (slot.jammed) {
+        const j = await slot.hopper.jammed();
+        if (j.ok && !j.jammed) {
+          slot.jammed = false;
+          this.#log?.info('coin.hopper-jam-cleared', { yen: slot.yen });
+        }
+      }
     }
   }
 
@@ -245,11 +281,23 @@ export class CoinUnit {
     if (!this.#stopped) return;
     this.#stopped = false;
     await Promise.all([this.#acceptorLink.start(), this.#hopperLink.start()]);
+    if (this.#levelPollMs > 0) {
+      this.#levelTimer = setInterval(() => void this.#idleLevels(), this.#levelPollMs);
+      this.#levelTimer.unref?.();
+    }
+  }
+
+  /** The idle read of levels and jams: never during a payment or a payout. */
+  async #idleLevels(): Promise<void> {
+    if (this.#stopped || !this.#hopperUp || this.#payment || this.#paying) return;
+    await this.refreshLevels();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#pollTimer);
+    clearInterval(this.#levelTimer);
+    this.#levelTimer = undefined;
     if (this.#payment)
       this.#settle({ ok: false, code: 'COIN_PAYMENT_CANCELLED', totalYen: this.#payment.total });
     if (this.#acceptorUp) await this.#acceptor?.setAccepting(false);
@@ -306,6 +354,15 @@ export class CoinUnit {
       });
     if (yen === 0) return { ok: true, paidYen: 0 };
     if (!this.#hopperUp) return { ok: false, code: 'DEVICE_DISCONNECTED', paidYen: 0 };
+    this.#paying = true;
+    try {
+      return await this.#payChange(yen);
+    } finally {
+      this.#paying = false;
+    }
+  }
+
+  async #payChange(yen: number): Promise<ChangeResult> {
     await this.#revive();
     let paid = 0;
     let lastFailure: Exclude<DispenseResult, { ok: true }>['code'] = 'HOPPER_EMPTY';
@@ -317,7 +374,7 @@ export class CoinUnit {
       if (!plan) break;
       let short = false;
       for (const [value, count] of plan) {
-        const slot = this.#slots.find((x) => x.yen === value && x.up && !x.empty)!;
+        const slot = this.#slots.find((x) => x.yen === value && x.up && !x.empty && !x.jammed)!;
         let coins = count;
         while (coins > 0) {
           const batch = Math.min(coins, 255);
@@ -325,7 +382,10 @@ export class CoinUnit {
           paid += r.paid * value;
           if (!r.ok) {
             lastFailure = r.code;
-            slot.empty = true; // dry or jammed: not used again until its sensor reads above low
+            // Jammed: not used until its test says the path is clear. Dry (or a failure the hopper did not
+            // classify): not used until its sensor reads above low.
+            if (r.code === 'HOPPER_JAM') slot.jammed = true;
+            else slot.empty = true;
             if (r.code === 'DEVICE_DISCONNECTED') slot.up = false;
             this.#log?.warn('coin.hopper-short', { code: r.code, yen: value, paidCoins: r.paid });
             short = true;
@@ -375,7 +435,7 @@ export class CoinUnit {
   /** Hoppers usable for a payout: `strict` leaves out low ones (planning change before taking money). */
   #stocks(strict: boolean): CoinStock[] {
     return this.#slots
-      .filter((x) => x.up && !x.empty && !(strict && x.level?.low))
+      .filter((x) => x.up && !x.empty && !x.jammed && !(strict && x.level?.low))
       .map((x) => ({ yen: x.yen, max: Infinity }));
   }
 

@@ -91,6 +91,17 @@ export class Hopper {
     return { ok: true, status: { counter, remaining, paid, unpaid } };
   }
 
+  /**
+   * `163 Test hopper`, register 1: whether the coin path is blocked (the opto sensors saw a coin stuck during
+   * the last payout and the jam has not been cleared). Used to tell when a jammed hopper works again.
+   */
+  async jammed(): Promise<{ ok: true; jammed: boolean } | { ok: false; code: BusFailure }> {
+    const r = await this.bus.request(this.address, HEADER.testHopper);
+    if (!r.ok) return r;
+    if (r.data.length < 1) return { ok: false, code: 'COIN_BAD_FRAME' };
+    return { ok: true, jammed: (r.data[0]! & HOPPER_FLAG.optoBlocked) !== 0 };
+  }
+
   /** Pays `coins` coins and reports how many actually came out. */
   async dispense(coins: number): Promise<DispenseResult> {
     if (!Number.isInteger(coins) || coins < 1 || coins > 255) throw new TypeError('coins: 1–255 expected');

@@ -1,3 +1,4 @@
+import { X509Certificate, verify } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyCardData } from '../../../protocol/card-data.js';
 import { SerialPortTransport } from '../transports/serial.js';
@@ -5,6 +6,12 @@ import { Pn532Reader } from '../pn532/reader.js';
 import { loadResidents } from '../../../hardware-sim/reader/residents.js';
 import { startReaderHarness, type ReaderHarness } from '../../../hardware-sim/reader/testing/harness.js';
 import { CardSession } from './session.js';
+
+/** The card issuer's certificate as any verifier would take it: its RSA key checks EF 00 03's DF 33. */
+const issuerOf = (certificate: Uint8Array) => {
+  const key = new X509Certificate(certificate).publicKey;
+  return { verify: (d: Uint8Array, sig: Uint8Array) => verify('sha256', d, key, sig) };
+};
 import { readCard } from './read-card.js';
 
 const residents = new Map(loadResidents().map((r) => [r.id, r]));
@@ -30,7 +37,7 @@ describe('My Number card over the PN532 driver and the emulated reader (real pty
   });
   beforeEach(() => h.device.removeCard());
 
-  it('reads My Number and 基本4情報 of a normal card, which verify under the card CA', async () => {
+  it('reads My Number and 基本4情報 of a normal card, which verify under the card issuer certificate', async () => {
     h.device.placeCard('taro');
     const pin = pinOf('taro');
     const r = await readCard({ reader, pin, timeoutMs: 2000 });
@@ -46,7 +53,7 @@ describe('My Number card over the PN532 driver and the emulated reader (real pty
       birthDate: t.birthDate,
       sex: t.sex,
     });
-    expect(verifyCardData({ ...r.data.files, caPublicKey: h.device.caPublicKey })).toEqual({
+    expect(verifyCardData({ ...r.data.files, issuer: issuerOf(h.device.kenhojoIssuerCertificate) })).toEqual({
       ok: true,
       myNumber: t.myNumber,
       name: t.name,
@@ -66,7 +73,9 @@ describe('My Number card over the PN532 driver and the emulated reader (real pty
       if (!r.ok) return;
       const res = residents.get(id)!;
       expect(r.data).toMatchObject({ name: res.name, address: res.address, sex: res.sex });
-      expect(verifyCardData({ ...r.data.files, caPublicKey: h.device.caPublicKey }).ok).toBe(true);
+      expect(
+        verifyCardData({ ...r.data.files, issuer: issuerOf(h.device.kenhojoIssuerCertificate) }).ok,
+      ).toBe(true);
     },
   );
 
@@ -111,7 +120,7 @@ describe('My Number card over the PN532 driver and the emulated reader (real pty
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.data.name).not.toBe(residents.get('taro')!.name);
-    expect(verifyCardData({ ...r.data.files, caPublicKey: h.device.caPublicKey })).toEqual({
+    expect(verifyCardData({ ...r.data.files, issuer: issuerOf(h.device.kenhojoIssuerCertificate) })).toEqual({
       ok: false,
       code: 'CARD_FORGED',
     });

@@ -3,7 +3,14 @@ import type { Logger } from '../../../common/log.js';
 import { coded } from './coded.js';
 import { assertJobName, buildPjlCancel, buildPjlCommands, buildPjlEcho, buildPjlJob } from './pjl-job.js';
 import { PjlStatusDecoder, type PjlMessage } from './pjl-status.js';
-import { faultCode, stateFromPjlStatus, type PrinterFaultCode, type PrinterState } from './printer-state.js';
+import {
+  faultCode,
+  paperLowFromPjlStatus,
+  stateFromPjlStatus,
+  type PaperLevel,
+  type PrinterFaultCode,
+  type PrinterState,
+} from './printer-state.js';
 
 export interface PjlPrinterOptions {
   /** Makes a fresh transport for each (re)connection, e.g. `() => new SerialPortTransport({ path, baudRate })`. */
@@ -14,6 +21,17 @@ export interface PjlPrinterOptions {
   jobTimeoutMs?: number;
   /** How long a fault during a job may last before the job is cancelled and reported failed. Default 300 s. */
   faultTimeoutMs?: number;
+  /**
+   * Sheets left in the tray when its near-empty sensor trips (a property of the model). Used to estimate
+   * the sheets left when the printer cannot tell the count itself. Default 20.
+   */
+  paperLowSheets?: number;
+  /**
+   * The PJL variable `@PJL INQUIRE` asks for the tray's sheet count. No standard PJL variable holds it (the
+   * reference's INTRAYxSIZE gives only the paper size); a printer that does not know the variable answers
+   * `?` and the driver falls back to the estimate. Default `INTRAY1LEVEL` (our simulator's).
+   */
+  paperLevelVariable?: string;
   /** Reconnect backoff: first delay and cap. Default 250 ms doubling to 5 s. */
   backoff?: { initialMs?: number; maxMs?: number };
   logger?: Logger;
@@ -30,6 +48,8 @@ export type PrintResult = { ok: true; pages: number } | { ok: false; code: Print
 
 export type PrinterEvent =
   | { type: 'state'; state: PrinterState; previous: PrinterState }
+  /** The tray was reported low, or no longer low (the `paper` getter tells the level as a whole). */
+  | { type: 'paper'; low: boolean }
   | { type: 'job-started'; jobName: string }
   | { type: 'job-ended'; jobName: string; result: PrintResult };
 
@@ -57,7 +77,8 @@ interface ActiveJob {
  * cleared; if it is not cleared within `faultTimeoutMs` the job is cancelled and reported failed.
  */
 export class PjlPrinter {
-  readonly #opts: Required<Omit<PjlPrinterOptions, 'logger' | 'backoff'>> & {
+  readonly #opts: Required<Omit<PjlPrinterOptions, 'logger' | 'backoff' | 'paperLevelVariable'>> & {
+    paperLevelVariable: string;
     backoff: { initialMs: number; maxMs: number };
   };
   readonly #log: Logger | undefined;
@@ -72,6 +93,11 @@ export class PjlPrinter {
   #echoSeq = 0;
   readonly #echoWaiters = new Map<string, () => void>();
   readonly #statusWaiters = new Set<() => void>();
+  readonly #inquireWaiters = new Set<(variable: string, value: string) => void>();
+  /** The last device status said the tray is low (kept through other faults; cleared by a ready status). */
+  #paperLow = false;
+  /** Pages printed since the tray was reported low: the estimate's count when the printer cannot tell. */
+  #pagesSinceLow = 0;
   readonly #listeners = new Set<(e: PrinterEvent) => void>();
 
   constructor(options: PjlPrinterOptions) {
@@ -82,14 +108,66 @@ export class PjlPrinter {
       echoTimeoutMs: options.echoTimeoutMs ?? 3000,
       jobTimeoutMs: options.jobTimeoutMs ?? 120_000,
       faultTimeoutMs: options.faultTimeoutMs ?? 300_000,
+      paperLowSheets: options.paperLowSheets ?? 20,
+      paperLevelVariable: options.paperLevelVariable ?? 'INTRAY1LEVEL',
       backoff: { initialMs: options.backoff?.initialMs ?? 250, maxMs: options.backoff?.maxMs ?? 5000 },
     };
+    if (!Number.isInteger(this.#opts.paperLowSheets) || this.#opts.paperLowSheets < 0)
+      throw new TypeError('options.paperLowSheets: a non-negative integer is required');
+    if (!/^[A-Z0-9]{1,40}$/.test(this.#opts.paperLevelVariable))
+      throw new TypeError('options.paperLevelVariable: [A-Z0-9]{1,40} expected');
     this.#delay = this.#opts.backoff.initialMs;
     this.#log = options.logger;
   }
 
   get state(): PrinterState {
     return this.#state;
+  }
+
+  /** The paper as the printer reports it: out (stopped for paper), low (near-empty sensor), ok, unknown. */
+  get paper(): PaperLevel {
+    if (this.#state === 'gone') return 'unknown';
+    if (this.#state === 'paper-out') return 'out';
+    return this.#paperLow ? 'low' : 'ok';
+  }
+
+  /** Sheets in the tray when the near-empty sensor trips (`paperLowSheets`). */
+  get paperLowSheets(): number {
+    return this.#opts.paperLowSheets;
+  }
+
+  /**
+   * Sheets left in the tray: the printer's own count (`@PJL INQUIRE <paperLevelVariable>`) when it has one;
+   * otherwise, once the tray is reported low, the sensor's sheets less the pages printed since; `undefined`
+   * when neither is known (no printer, or the tray is not low and the printer cannot count).
+   */
+  async sheetsLeft(): Promise<number | undefined> {
+    const counted = await this.#inquire(this.#opts.paperLevelVariable);
+    if (counted !== undefined && /^\d{1,6}$/.test(counted)) return Number(counted);
+    if (this.#state === 'paper-out') return 0;
+    if (this.#paperLow) return Math.max(0, this.#opts.paperLowSheets - this.#pagesSinceLow);
+    return undefined;
+  }
+
+  /** Asks the printer for a PJL variable; `undefined` when there is no line or no answer in time. */
+  async #inquire(variable: string): Promise<string | undefined> {
+    const t = this.#transport;
+    if (t === undefined || this.#state === 'gone') return undefined;
+    const answer = new Promise<string | undefined>((resolve) => {
+      const done = (v: string, value: string) => {
+        if (v !== variable) return;
+        clearTimeout(timer);
+        this.#inquireWaiters.delete(done);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        this.#inquireWaiters.delete(done);
+        resolve(undefined);
+      }, this.#opts.echoTimeoutMs);
+      this.#inquireWaiters.add(done);
+    });
+    t.write(buildPjlCommands([`@PJL INQUIRE ${variable}`])).catch(() => undefined);
+    return answer;
   }
 
   /** State changes and job start/end, for the kiosk's status display and operator log. */
@@ -309,9 +387,22 @@ export class PjlPrinter {
       case 'info-status': {
         const s = stateFromPjlStatus(m.code, m.online);
         if (m.type === 'info-status') for (const w of [...this.#statusWaiters]) w();
+        // The tray level is known from a ready or paper-out status; another fault says nothing about it.
+        if (s === 'ready' || s === 'paper-out') {
+          const low = s === 'ready' && paperLowFromPjlStatus(m.code);
+          if (low !== this.#paperLow) {
+            if (low) this.#pagesSinceLow = 0;
+            this.#paperLow = low;
+            this.#log?.info('printer.paper', { low });
+            this.#emit({ type: 'paper', low });
+          }
+        }
         if (s !== null) this.#setState(s);
         return;
       }
+      case 'inquire':
+        for (const w of [...this.#inquireWaiters]) w(m.variable, m.value);
+        return;
       case 'echo':
         this.#echoWaiters.get(m.text)?.();
         return;
@@ -325,6 +416,7 @@ export class PjlPrinter {
         if (this.#job) this.#touch(this.#job);
         return;
       case 'job-end': {
+        if (this.#paperLow) this.#pagesSinceLow += m.pages;
         const job = this.#job;
         if (!job || m.name !== job.name) return;
         if (m.result !== undefined && m.result !== 'OK')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PjlStatusDecoder, parsePjlMessage, MAX_PJL_MESSAGE } from './pjl-status.js';
-import { stateFromPjlStatus } from './printer-state.js';
+import { paperLowFromPjlStatus, stateFromPjlStatus } from './printer-state.js';
 
 const enc = (s: string) => new Uint8Array([...s].map((c) => c.charCodeAt(0)));
 
@@ -88,6 +88,8 @@ describe('PJL status codes to printer states', () => {
     [40022, false, 'jam'],
     [42102, false, 'jam'],
     [41101, false, 'paper-out'],
+    [41104, false, 'paper-out'],
+    [12103, true, 'ready'],
     [11101, false, 'paper-out'],
     [11101, true, 'ready'],
     [50001, false, 'offline'],
@@ -97,5 +99,34 @@ describe('PJL status codes to printer states', () => {
   });
   it('ignores parser messages (20xxx–27xxx)', () => {
     expect(stateFromPjlStatus(25001, true)).toBeNull();
+  });
+});
+
+describe('paper level in PJL answers', () => {
+  it('parses an INQUIRE answer, including "?" for a variable the printer does not know', () => {
+    expect(parsePjlMessage('@PJL INQUIRE INTRAY1LEVEL\r\n37\r\n')).toEqual({
+      type: 'inquire',
+      variable: 'INTRAY1LEVEL',
+      value: '37',
+    });
+    expect(parsePjlMessage('@PJL INQUIRE NOSUCH\r\n?')).toEqual({
+      type: 'inquire',
+      variable: 'NOSUCH',
+      value: '?',
+    });
+    expect(parsePjlMessage('@PJL INQUIRE INTRAY1LEVEL\r\n')).toEqual({
+      type: 'unknown',
+      reason: 'malformed',
+    });
+  });
+  it.each([
+    [12103, true],
+    [12203, true],
+    [12101, false],
+    [10001, false],
+    [10006, false],
+    [41104, false],
+  ])('status %i says tray low: %s', (code, low) => {
+    expect(paperLowFromPjlStatus(code)).toBe(low);
   });
 });

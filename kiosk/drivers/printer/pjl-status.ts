@@ -10,7 +10,8 @@
  * <FF>                                            RESULT=OK (optional)
  *                                                 <FF>
  * ```
- * `@PJL INFO STATUS` answers with the same fields as USTATUS DEVICE.
+ * `@PJL INFO STATUS` answers with the same fields as USTATUS DEVICE. `@PJL INQUIRE <variable>` is answered
+ * with the variable's value on the next line, or `?` when the printer does not know the variable (ch. 6).
  */
 
 export type PjlMessage =
@@ -20,6 +21,8 @@ export type PjlMessage =
   | { type: 'job-end'; name: string; pages: number; result?: string }
   | { type: 'page'; page: number }
   | { type: 'echo'; text: string }
+  /** The answer to `@PJL INQUIRE <variable>`: its value as sent (`?` = the printer does not know it). */
+  | { type: 'inquire'; variable: string; value: string }
   /** A message this parser does not know, or one missing required fields: skipped by the driver. */
   | { type: 'unknown'; reason: 'unknown-message' | 'malformed' | 'too-long' };
 
@@ -57,6 +60,12 @@ export function parsePjlMessage(text: string): PjlMessage {
   const head = (lines[0] ?? '').replace(/\s+/g, ' ');
   const rest = lines.slice(1);
   if (head.startsWith('@PJL ECHO')) return { type: 'echo', text: head.slice('@PJL ECHO'.length).trim() };
+  const inquire = /^@PJL (?:D?INQUIRE) ([A-Z0-9]{1,40})$/i.exec(head);
+  if (inquire) {
+    const value = rest[0];
+    if (value === undefined || value.length > 80) return { type: 'unknown', reason: 'malformed' };
+    return { type: 'inquire', variable: inquire[1]!.toUpperCase(), value };
+  }
   if (head === '@PJL USTATUS DEVICE' || head === '@PJL USTATUS TIMED' || head === '@PJL INFO STATUS') {
     const s = statusFields(rest);
     if (s === null) return { type: 'unknown', reason: 'malformed' };

@@ -1,6 +1,22 @@
 /** What the kiosk needs to know about the printer. `gone` = its port is not there. */
 export type PrinterState = 'ready' | 'paper-out' | 'cover-open' | 'jam' | 'offline' | 'gone';
 
+/**
+ * What the kiosk knows of the paper: `low` = the printer's near-empty sensor reports the tray low while it
+ * still prints; `out` = it stopped for paper; `unknown` = no printer.
+ */
+export type PaperLevel = 'ok' | 'low' | 'out' | 'unknown';
+
+/**
+ * Whether a status code says the paper tray is low while the printer stays online. PJL has no standard
+ * "paper low" code (the HP reference's 10xxx informational codes carry only "toner low", 10006, and its
+ * 12xyy background tray status defines yy = 01 tray open and 02 tray lifting). We take 12x03 (tray x low,
+ * online) for it, as the simulator reports; a model that signals it otherwise needs its code added here.
+ */
+export function paperLowFromPjlStatus(code: number): boolean {
+  return Math.floor(code / 1000) === 12 && code % 100 === 3;
+}
+
 export type PrinterFaultCode =
   'PRINTER_PAPER_OUT' | 'PRINTER_COVER_OPEN' | 'PRINTER_JAM' | 'PRINTER_OFFLINE' | 'PRINTER_GONE';
 

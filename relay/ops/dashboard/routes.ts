@@ -203,7 +203,7 @@ export function dashboardRoutes(app: Hono<OpsEnv>, deps: DashboardDeps): void {
       status: deps.status(),
       processes,
       stops,
-      codes,
+      codes: codes.map(withPlace),
       bans,
     });
   });

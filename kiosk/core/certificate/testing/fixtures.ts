@@ -37,7 +37,7 @@ function canonical(value: unknown): string {
 }
 
 export async function createTestIssuer(iss = 'https://vrs.test/issuer'): Promise<TestIssuer> {
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  x509.cryptoProvider.set(globalThis.crypto);
   const shcKeys = await webcrypto.subtle.generateKey(ECDSA, true, ['sign', 'verify']);
   const pub = await exportJWK(shcKeys.publicKey);
   const kid = await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: pub.x, y: pub.y }, 'sha256');

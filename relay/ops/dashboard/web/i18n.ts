@@ -90,6 +90,10 @@ const T = {
   detail: ['詳細', 'Detail'],
   none: ['なし', 'None'],
   done: ['完了', 'Done'],
+  dbDown: [
+    'データベースに接続できません（{since} から）。このリレープロセスが把握している状態を表示しています。変更はできません',
+    'Database unreachable (since {since}). Showing what this relay process knows; changes are refused',
+  ],
 } as const;
 
 export type Key = keyof typeof T;

@@ -12,8 +12,28 @@ const app = document.getElementById('app') as HTMLElement;
 /** Set by the page shown; called when the route changes. */
 let leave: (() => void) | undefined;
 
+/** Above every page: "database unreachable" while the relay says so (its status, asked every 2 s). */
+const dbBanner = h('p', { class: 'banner', role: 'status', 'data-testid': 'db-banner', hidden: true });
+let dbTimer: ReturnType<typeof setInterval> | undefined;
+function watchDatabase(): void {
+  const check = () =>
+    void api<{ database?: { reachable: boolean; since: string } }>('GET', '/api/status').then(
+      (s) => {
+        const d = s.database;
+        dbBanner.hidden = d === undefined || d.reachable;
+        if (d !== undefined && !d.reachable)
+          dbBanner.textContent = t('dbDown', { since: new Date(d.since).toLocaleTimeString() });
+      },
+      () => undefined,
+    );
+  check();
+  dbTimer ??= setInterval(check, 2000);
+}
+
 function loginView(message?: string): void {
   closeStream();
+  clearInterval(dbTimer);
+  dbTimer = undefined;
   clear(app);
   const name = h('input', {
     name: 'name',
@@ -116,8 +136,10 @@ function shell(current: string): HTMLElement {
         ),
       ),
     ),
+    dbBanner,
     main,
   );
+  watchDatabase();
   return main;
 }
 
