@@ -115,16 +115,13 @@ export async function startFaultSystem(options: FaultSystemOptions = {}): Promis
 
     const sim = await startSimulator({ stateDir: join(dir, 'sim') });
     cleanups.push(() => sim.stop());
-    const cardCa = JSON.parse(readFileSync(join(dir, 'sim', 'card-ca.json'), 'utf8')) as {
-      publicKey: string;
-    };
 
     const seed = randomBytes(32);
     const relayKey = identityFromSeed(new Uint8Array(seed), nodeCrypto).publicKey;
     const vrsConfig = {
       stateDir: join(dir, 'vrs'),
       relayPublicKeys: [keyId(relayKey)],
-      cardCaPublicKey: cardCa.publicKey,
+      kenhojoIssuerCertificate: readFileSync(join(dir, 'sim', 'jlis', 'kenhojo-signer.pem'), 'utf8'),
       jpki: { jlisStateDir: join(dir, 'sim', 'jlis') },
       seed: { perMunicipality: 2, seed: 'faults' },
       httpsPort: 0,
