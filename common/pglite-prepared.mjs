@@ -12,16 +12,6 @@ import { parse, protocol } from '@electric-sql/pglite';
 
 const STATEMENT_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** `(name, sql, params) => Promise<{ rows, affectedRows }>` over one PGlite instance. */
 export function pglitePrepared(lite) {
   const statements = new Map();
@@ -36,7 +26,7 @@ export function pglitePrepared(lite) {
         sql,
         types: exclusive(async () => {
           const r = await lite.execProtocol(
-            concat([
+            Buffer.concat([
               serialize.parse({ name, text: sql }),
               serialize.describe({ type: 'S', name }),
               serialize.sync(),
@@ -60,7 +50,7 @@ export function pglitePrepared(lite) {
     });
     return exclusive(async () => {
       const r = await lite.execProtocol(
-        concat([
+        Buffer.concat([
           serialize.bind({ statement: name, values }),
           serialize.describe({ type: 'P' }),
           serialize.execute({}),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { text } from '../../protocol/index.js';
 import type { Db } from '../../common/db.js';
-import { appendInTx } from './audit-tx.js';
+import { appendInTx } from './audit.js';
 
 export const AlertKind = z.enum([
   'handshake-failed',

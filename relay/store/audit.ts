@@ -292,15 +292,8 @@ export class AuditLog {
    * by this or another process meanwhile wait for it, then see the new head (primary key refusal → re-read).
    */
   async appendInTx(tx: DbTx, inputs: AuditInput[]): Promise<AuditEntry[]> {
-    for (const input of inputs) checkAuditInput(input);
-    if (inputs.length === 0) return [];
-    const r = await tx.query<{ seq: string | number; hash: string }>(
-      'SELECT seq, hash FROM relay_audit_head WHERE id = 1 FOR UPDATE',
-    );
-    const h = r.rows[0];
-    if (h === undefined) throw new Error('audit head missing (schema not migrated)');
     this.#head = undefined; // the cached head is stale once this commits
-    return writeBatch((sql, params) => tx.query(sql, params), { seq: Number(h.seq), hash: h.hash }, inputs);
+    return appendInTx(tx, inputs);
   }
 
   /** Records after `afterSeq`, oldest first (the export; no personal data to strip). */
@@ -395,14 +388,37 @@ const APPEND_SQL = `WITH ins AS (
  * another relay process appended meanwhile, the primary key on `seq` refuses the batch and the caller
  * re-reads the head and recomputes (optimistic concurrency: a record's hash never depends on stale data).
  */
+/**
+ * Appends records inside the caller's transaction, so an action and its record commit together or not at all
+ * (operator actions, alert acknowledgements, `AuditLog.appendInTx`). The chain head is locked `FOR UPDATE` for
+ * the rest of the transaction; a group committer that cached the head meets the moved head as a primary-key
+ * conflict and re-reads it, exactly as when another relay process appended.
+ */
+export async function appendInTx(tx: DbTx, inputs: AuditInput[], now = new Date()): Promise<AuditEntry[]> {
+  for (const input of inputs) checkAuditInput(input); // a record the database would refuse fails here
+  if (inputs.length === 0) return [];
+  const r = await tx.query<{ seq: string | number; hash: string }>(
+    'SELECT seq, hash FROM relay_audit_head WHERE id = 1 FOR UPDATE',
+  );
+  const h = r.rows[0];
+  if (h === undefined) throw new Error('audit head missing (schema not migrated)');
+  return writeBatch(
+    (sql, params) => tx.query(sql, params),
+    { seq: Number(h.seq), hash: h.hash },
+    inputs,
+    now,
+  );
+}
+
 async function writeBatch(
   db: Db | ((sql: string, params: unknown[]) => Promise<unknown>),
   head: Head,
   inputs: AuditInput[],
+  now = new Date(),
 ): Promise<AuditEntry[]> {
   let seq = head.seq;
   let prev = head.hash;
-  const at = new Date().toISOString();
+  const at = now.toISOString();
   const entries: AuditEntry[] = [];
   const rows: unknown[] = [];
   for (const input of inputs) {
