@@ -85,6 +85,7 @@ try {
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   await page.addInitScript(() => localStorage.setItem('lang', 'en'));
+  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
   await page.goto(`${ops}/`);
   await page.getByTestId('login-name').fill('center-admin');
   await page.getByTestId('login-password').fill(password);
@@ -113,7 +114,8 @@ try {
 
   // Live: more handshakes while the charts fill (each kiosk reconnects a few times).
   await page.goto(`${ops}/#/live`);
-  await page.getByTestId('live-charts').waitFor();
+  // The charts' box is empty until the first live sample is drawn.
+  await page.locator('[data-testid="live-charts"] canvas').first().waitFor();
   for (let round = 0; round < 6; round++) {
     for (let i = 0; i < open.length; i++) {
       open[i]!.ws.close();

@@ -214,7 +214,8 @@ try {
   await page.getByTestId('fleet-row').first().waitFor();
   const fleetOpen = await idle(10_000);
   await page.goto(`${ops}/#/live`);
-  await page.getByTestId('live-charts').waitFor();
+  // The charts' box is empty until the first live sample is drawn.
+  await page.locator('[data-testid="live-charts"] canvas').first().waitFor();
   const liveOpen = await idle(10_000);
   console.log(`browser JS heap, live page after 10 s: ${(await heap()).toFixed(1)} MiB`);
   console.log(
