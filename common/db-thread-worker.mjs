@@ -1,17 +1,20 @@
 // The worker side of `openDb({ thread: true })` (common/db-thread.ts): one embedded PGlite on its own
 // thread. Plain JavaScript so that it loads under any runner (tsx, vitest, Electron) without a loader.
-// Messages in:  { id, op: 'query', sql, params } | { id, op: 'exec', sql } | { id, op: 'listen', channel }
+// Messages in:  { id, op: 'query', sql, params } | { id, op: 'prepared', name, sql, params } | { id, op: 'exec', sql }
+//               | { id, op: 'listen', channel }
 //               | { id, op: 'close' }
 // Messages out: { id, ok: true, rows, affectedRows } (for exec: the last statement's) | { id, ok: false, message, code }
 //               | { notify: channel, payload }
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { pglitePrepared } from './pglite-prepared.mjs';
 
 const port = parentPort;
 if (port === null) throw new Error('db-thread-worker: not started as a worker');
 
 const lite = workerData.dataDir ? new PGlite(workerData.dataDir) : new PGlite();
 const listening = new Set();
+const prepared = pglitePrepared(lite);
 
 const fail = (id, err) => {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -29,6 +32,9 @@ port.on('message', async (m) => {
     if (m.op === 'query') {
       const r = await lite.query(m.sql, m.params);
       port.postMessage({ id: m.id, ok: true, rows: r.rows, affectedRows: r.affectedRows ?? 0 });
+    } else if (m.op === 'prepared') {
+      const r = await prepared(m.name, m.sql, m.params);
+      port.postMessage({ id: m.id, ok: true, rows: r.rows, affectedRows: r.affectedRows });
     } else if (m.op === 'exec') {
       const r = (await lite.exec(m.sql)).at(-1);
       port.postMessage({ id: m.id, ok: true, rows: r?.rows ?? [], affectedRows: r?.affectedRows ?? 0 });

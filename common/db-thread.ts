@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { checkChannel, pglitePrepared, type Db, type DbTx, type QueryResult } from './db.js';
+import { checkChannel, type Db, type DbTx, type QueryResult } from './db.js';
 
 type Reply =
   | { id: number; ok: true; rows: unknown[]; affectedRows: number }
@@ -92,7 +92,8 @@ export async function openThreadedPglite(dataDir: string | undefined): Promise<D
   return {
     kind: 'pglite',
     query: (sql, params) => outside(() => direct.query(sql, params)),
-    queryPrepared: pglitePrepared((sql) => outside(async () => result(await call({ op: 'exec', sql })))),
+    queryPrepared: (name, sql, params) =>
+      outside(async () => result(await call({ op: 'prepared', name, sql, params }))),
     exec: (sql) => outside(() => direct.exec(sql)),
     async transaction(fn) {
       let release!: () => void;

@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openThreadedPglite } from './db-thread.js';
+import { pglitePrepared } from './pglite-prepared.mjs';
 import { PgListener, type ListenEvents } from './pg-listener.js';
 
 export type { ListenEvents } from './pg-listener.js';
@@ -80,60 +81,6 @@ export function checkChannel(channel: string): void {
   if (!CHANNEL_NAME.test(channel)) throw new TypeError(`channel: not a plain identifier`);
 }
 
-const STATEMENT_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/**
- * One parameter as an SQL literal, for `EXECUTE name(…)` in PGlite's simple-query protocol (its extended
- * protocol cannot bind parameters to `EXECUTE`). Text becomes an escape string (`E'…'`, backslashes and
- * quotes doubled), which PostgreSQL reads the same whatever `standard_conforming_strings` says, so no
- * character of the text is ever read as SQL. (Dollar quoting is not safe here: text ending in `$` runs
- * into the closing tag.)
- */
-export function sqlLiteral(v: unknown): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new TypeError('parameter: finite number expected');
-    return String(v);
-  }
-  let text: string;
-  if (typeof v === 'string') text = v;
-  else if (v instanceof Date) text = v.toISOString();
-  else if (v instanceof Uint8Array)
-    text = `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  else text = JSON.stringify(v);
-  if (text.includes('\0')) throw new TypeError('parameter: text cannot hold NUL');
-  return `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
-}
-
-/** Refuses a prepared-statement name that is not a plain identifier (it is spliced into `PREPARE`). */
-function checkStatementName(name: string): void {
-  if (!STATEMENT_NAME.test(name)) throw new TypeError('statement name: not a plain identifier');
-}
-
-/**
- * `queryPrepared` over a PGlite session (`exec` runs the simple-query protocol and returns the last
- * statement's result): `PREPARE` once per name, then `EXECUTE name(literals)`.
- */
-export function pglitePrepared(exec: (sql: string) => Promise<QueryResult<unknown>>): Db['queryPrepared'] {
-  const prepared = new Map<string, { sql: string; ready: Promise<unknown> }>();
-  return async <Row>(name: string, sql: string, params: readonly unknown[]) => {
-    checkStatementName(name);
-    let p = prepared.get(name);
-    if (p === undefined) {
-      p = { sql, ready: exec(`PREPARE ${name} AS ${sql}`) };
-      prepared.set(name, p);
-      p.ready.catch(() => prepared.delete(name));
-    } else if (p.sql !== sql) {
-      throw new TypeError(`statement ${name}: prepared with other SQL`);
-    }
-    await p.ready;
-    const args = params.length === 0 ? '' : `(${params.map(sqlLiteral).join(', ')})`;
-    return (await exec(`EXECUTE ${name}${args}`)) as QueryResult<Row>;
-  };
-}
-
 /** Opens the database named by `options.url`, or an embedded PGlite one. */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   if (options.url !== undefined && options.url !== '') return openPostgres(options.url, options);
@@ -159,10 +106,11 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
   return {
     kind: 'pglite',
     query: base.query,
-    queryPrepared: pglitePrepared(async (sql) => {
-      const r = (await lite.exec(sql)).at(-1);
-      return { rows: r?.rows ?? [], affectedRows: r?.affectedRows ?? 0 };
-    }),
+    queryPrepared: (() => {
+      const run = pglitePrepared(lite);
+      return async <Row>(name: string, sql: string, params: readonly unknown[]) =>
+        (await run(name, sql, params)) as QueryResult<Row>;
+    })(),
     exec: base.exec,
     transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
     async listen(channel, onPayload) {
@@ -203,7 +151,8 @@ async function openPostgres(url: string, options: OpenDbOptions): Promise<Db> {
     kind: 'postgres',
     query,
     async queryPrepared<Row>(name: string, sql: string, params: readonly unknown[]) {
-      checkStatementName(name);
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+        throw new TypeError('statement name: not a plain identifier');
       // node-postgres prepares a named query once per pooled connection.
       const r = await pool.query({ name, text: sql, values: params as unknown[] });
       return { rows: r.rows as Row[], affectedRows: r.rowCount ?? 0 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Rate } from './kiosk-side/rate.js';
+import { RelayMode } from './topology.js';
 
 const key = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'base64url 32-byte key');
 
@@ -99,6 +100,13 @@ export const RelayOptions = z.object({
     })
     .strict()
     .optional(),
+  /**
+   * `production` (RELAY_MODE=production) refuses to start with a published test key or the demo admin
+   * (relay/topology.ts); `development` (the default) is what `npm start` and the tests run.
+   */
+  mode: RelayMode.default('development'),
+  /** Topology self-checks at start: how long to wait for each VRS endpoint's municipality list. */
+  topology: z.object({ vrsWaitMs: z.number().int().positive().optional() }).strict().optional(),
   breaker: z
     .object({
       failureThreshold: z.number().int().positive().optional(),

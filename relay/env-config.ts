@@ -91,6 +91,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOption
     ['RELAY_KIOSK_RATES', 'kioskRates', (v) => parseOrRefuse('RELAY_KIOSK_RATES', v, JSON.parse)],
     ['RELAY_CONNECTIONS', 'connections', (v) => parseOrRefuse('RELAY_CONNECTIONS', v, JSON.parse)],
     ['RELAY_HANDSHAKE_TIMEOUT_MS', 'handshakeTimeoutMs', num],
+    ['RELAY_MODE', 'mode', (v) => v],
   ];
   for (const [name, key, conv] of map) {
     const v = env[name];

@@ -2,6 +2,7 @@ import { ZodError } from 'zod';
 import { configFromEnv } from './env-config.js';
 import { RelayError } from './errors.js';
 import { startRelay } from './relay.js';
+import { TopologyError } from './topology.js';
 
 /**
  * `npm run relay`: starts one relay process from RELAY_CONFIG / environment variables (see README) and
@@ -16,6 +17,12 @@ async function main(): Promise<void> {
       const fields = err.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
       process.stderr.write(`relay: bad configuration: ${fields}\n`);
       process.exit(2);
+    }
+    if (err instanceof TopologyError) {
+      // Loud: every problem on stderr (an alert per problem is already in the database and the webhook).
+      process.stderr.write(`relay: REFUSING TO START: the topology is not what the configuration says\n`);
+      for (const p of err.problems) process.stderr.write(`relay:   ${p.code}: ${p.message}\n`);
+      process.exit(3);
     }
     if (err instanceof RelayError && err.code === 'RELAY_CONFIG_INVALID') {
       process.stderr.write(`relay: bad configuration: ${err.code}: ${err.message}\n`);

@@ -24,6 +24,15 @@ import { dashboardRoutes } from './ops/dashboard/routes.js';
 import { OperatorStore, type SessionPolicy } from './store/operators.js';
 import { VrsLink } from './vrs-side/link.js';
 import { Router } from './vrs-side/router.js';
+import {
+  RouteCheck,
+  TopologyError,
+  checkCluster,
+  clusterConfig,
+  leaveCluster,
+  productionProblems,
+  type TopologyProblem,
+} from './topology.js';
 
 export interface RelayInfo {
   /** The kiosk WebSocket URL on the dedicated line. */
@@ -117,6 +126,7 @@ export async function startRelay(
   );
   const ids = new Ids(control, metrics, log.child('ids'), o.ids);
 
+  const routes = new RouteCheck();
   const links: VrsLink[] = o.vrsEndpoints.map((e, i) => {
     const pk = parseKey(e.identityPublicKey);
     if (pk === undefined) throw new TypeError(`vrsEndpoints[${i}].identityPublicKey: 32-byte key expected`);
@@ -146,6 +156,7 @@ export async function startRelay(
             case 'vrs.error':
               return forwarder.answer(link, msg);
             case 'vrs.municipalities.response':
+              routes.answered(link, msg.list);
               return router.learn(link, msg.list);
             case 'vrs.alert':
               return void onVrsAlert(link, msg);
@@ -164,6 +175,52 @@ export async function startRelay(
     ...(o.vrsMaxAttempts ? { maxAttempts: o.vrsMaxAttempts } : {}),
     ...(o.maxInflightPerKiosk ? { maxInflightPerKiosk: o.maxInflightPerKiosk } : {}),
   });
+
+  const topologyAlert = (p: TopologyProblem, severity: 'warning' | 'critical') => {
+    metrics.inc('relay_alerts_total', { kind: 'topology' });
+    return control
+      .raiseAlert({ kind: 'topology', severity, detail: { code: p.code, ...p.detail } })
+      .catch((err: unknown) => log.error('alert.store_failed', { kind: 'topology', error: String(err) }));
+  };
+
+  /**
+   * The topology self-checks (relay/topology.ts): production mode, cluster agreement, routes. A failure
+   * raises one critical alert per problem, releases what was started and throws TopologyError.
+   */
+  async function checkTopology(): Promise<void> {
+    const me = keyId(identity.publicKey);
+    const problems = [
+      ...productionProblems(o, me, await operators.list(), crypto),
+      ...(await checkCluster(db, processId, clusterConfig(o, me))),
+    ];
+    const r = await routes.check(links, o.topology?.vrsWaitMs ?? 10_000);
+    problems.push(...r.problems);
+    routes.onLateProblem = (p) => {
+      log.error('topology.route_mismatch', { code: p.code, ...p.detail });
+      void topologyAlert(p, 'critical');
+    };
+    for (const name of r.unchecked) {
+      const p: TopologyProblem = {
+        code: 'RELAY_TOPOLOGY_VRS_UNCHECKED',
+        message: `endpoint ${name} did not answer`,
+        detail: { endpoint: name },
+      };
+      log.warn('topology.vrs_unchecked', { code: p.code, endpoint: name });
+      await topologyAlert(p, 'warning');
+    }
+    if (problems.length === 0) return;
+    for (const p of problems) {
+      log.error('topology.refused', { code: p.code, ...p.detail });
+      await topologyAlert(p, 'critical');
+    }
+    for (const l of links) l.stop();
+    forwarder.close();
+    ids.close();
+    await leaveCluster(db, processId);
+    await control.close();
+    await db.close();
+    throw new TopologyError(problems);
+  }
 
   async function onVrsAlert(
     link: VrsLink,
@@ -245,6 +302,7 @@ export async function startRelay(
   );
 
   for (const l of links) l.start();
+  await checkTopology();
   const kioskUrl = await endpoint.listen(o.kioskHost, o.kioskPort);
 
   const loopback = /^(127\.|::1$|localhost$)/.test(o.opsHost);
@@ -261,6 +319,8 @@ export async function startRelay(
     pendingRequests: forwarder.pendingCount ?? 0,
     kiosksEnrolled: control.kiosks.activeCount,
     cluster: control.clusterStatus(),
+    /** Whether the audit store takes records; while it does not, every request is refused. */
+    audit: control.audit.availability,
     vrs: links.map((l) => ({
       name: l.name,
       url: l.config.url,
@@ -311,6 +371,23 @@ export async function startRelay(
     ops: opsUrl,
     identityPublicKey: keyId(identity.publicKey),
   };
+  // The audit store refusing records: said in the log, on /api/status and in a critical alert (the alert
+  // reaches the streams and the webhook even when the database cannot store it).
+  control.audit.onAvailability((a) => {
+    if (a.writable) {
+      log.info('audit.available', {});
+      return;
+    }
+    log.error('audit.unavailable', { code: a.code });
+    metrics.inc('relay_alerts_total', { kind: 'audit-unavailable' });
+    control
+      .raiseAlert({
+        kind: 'audit-unavailable',
+        severity: 'critical',
+        detail: { code: a.code, process: processId },
+      })
+      .catch(() => log.error('alert.store_failed', { kind: 'audit-unavailable' }));
+  });
   log.info('relay.started', { kiosk: info.kiosk, ops: info.ops, process: processId, db: db.kind });
 
   let stopped = false;
@@ -334,6 +411,7 @@ export async function startRelay(
       await endpoint.close(options);
       // Its sessions are over: dashboards show its kiosks offline now, not after the 15-s staleness.
       await db.query('DELETE FROM relay_processes WHERE id = $1', [processId]).catch(() => undefined);
+      await leaveCluster(db, processId);
       forwarder.close();
       ids.close();
       await new Promise<void>((r) => {

@@ -7,7 +7,9 @@ set -euo pipefail
 # poppler-utils: the printer simulator's PDF renderer (pdftoppm); postgresql: server-mode database tests;
 # libnfc-bin, libnfc-pn53x-examples: nfc-list and pn53x-tamashell drive the PN532 emulator in the interop test.
 # zbar-tools: zbarimg, a QR decoder that is not ours, reads the QR codes on the printer simulator's page images.
-packages=(socat chromium libusb-1.0-0 poppler-utils postgresql libnfc-bin libnfc-pn53x-examples zbar-tools)
+# iproute2, ethtool, python3: the dedicated line between network namespaces (tests/netline: ip netns, tc htb,
+# offloads off on the veths, and the userspace bridge that adds delay, jitter and loss).
+packages=(socat chromium libusb-1.0-0 poppler-utils postgresql libnfc-bin libnfc-pn53x-examples zbar-tools iproute2 ethtool python3)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -17,6 +17,7 @@ import type { FlowConfig } from '../kiosk/core/flow/index.js';
 import { startHost, type RunningHost } from '../kiosk/host/index.js';
 import { startKioskRuntime, type KioskRuntime } from '../kiosk/main/runtime.js';
 import { loadKioskIdentity } from '../kiosk/main/identity.js';
+import { checkKioskTopology } from '../kiosk/main/topology.js';
 import type { KioskConfig } from '../kiosk/main/config.js';
 
 export interface SystemOptions {
@@ -243,6 +244,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const relayPublicKey = fromBase64Url(relay.info.identityPublicKey);
     const vrsBoxPublicKey = fromBase64Url(vrs.info.boxPublicKey);
     if (!relayPublicKey || !vrsBoxPublicKey) throw new Error('relay or VRS published a malformed key');
+    // The kiosk's topology self-checks (kiosk/main/topology.ts): pinned relay key, device models.
+    await checkKioskTopology({
+      devices,
+      relay: { url: relay.info.kiosk, relayPublicKey, identity: kioskIdentity, crypto: nodeCrypto },
+      log: log.child('kiosk.topology'),
+    });
     const link = startKioskRelay({
       url: relay.info.kiosk,
       relayPublicKey,

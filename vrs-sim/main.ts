@@ -1,4 +1,5 @@
 import { CliError, runCli } from './cli.js';
+import { VrsTopologyError } from './topology.js';
 
 /**
  * `npm run vrs -- [command]`: the VRS stand-in's process entry. `serve` (the default) prints one JSON line
@@ -29,6 +30,10 @@ try {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 } catch (err) {
+  if (err instanceof VrsTopologyError) {
+    process.stderr.write(`vrs: REFUSING TO START: ${err.code}: ${err.message}\n`);
+    process.exit(3);
+  }
   if (err instanceof CliError) {
     process.stderr.write(`vrs: ${err.code}: ${err.message}\n`);
     process.exit(2);

@@ -21,6 +21,7 @@ import { loadFixtures } from './seed/fixtures.js';
 import { loadVrsKeys, toKey } from './identity.js';
 import { seedStore } from './seed/seed.js';
 import { VrsService } from './service.js';
+import { missingMunicipalityKeys, VrsTopologyError } from './topology.js';
 import { KeyStore } from './storage/keystore.js';
 import { ResidentStore } from './storage/store.js';
 import { checkSigningKeysPresent } from './storage/signing-guard.js';
@@ -122,6 +123,12 @@ export async function startVrs(o: VrsOptions): Promise<RunningVrs> {
     const store = await ResidentStore.open(db, keyStore, {
       alert: (kind, text) => alerts.raise(kind, { source: 'key-store', text }),
     });
+    // Topology self-check: every municipality with a key on record still has it (vrs-sim/topology.ts).
+    const missing = await missingMunicipalityKeys(db, store);
+    if (missing.length > 0) {
+      log.error('topology.refused', { code: 'VRS_TOPOLOGY_KEY_MISSING', municipalities: missing.length });
+      throw new VrsTopologyError(missing);
+    }
     if (o.seed !== undefined) {
       const t0 = performance.now();
       const r = await seedStore(store, {

@@ -92,6 +92,10 @@ export function loadPanelPage(): string {
   <div class="row" role="group" aria-label="Printer faults">
     ${faults.map((f) => `<button type="button" data-fault="${f}" data-testid="fault-${f}">${f}</button>`).join('')}
   </div>
+  <div class="row" role="group" aria-label="Printer paper">
+    <label>sheets in the tray <input id="paper-sheets" type="number" min="0" max="10000" value="250" data-testid="paper-sheets"></label>
+    <button type="button" id="paper-load" data-testid="paper-load">Load paper</button>
+  </div>
   <div class="row plug" data-device="printer"></div>
   <div class="row">
     <button type="button" id="jobs-refresh" data-testid="jobs-refresh">Refresh jobs</button>

@@ -77,6 +77,8 @@ describe('control panel API and scenarios (the whole simulator, over HTTP on loo
     ];
     expect(await codes(await post('/api/printer/fault', { kind: 'fire' }))).toEqual([400, 'SIM_BAD_REQUEST']);
     expect(await codes(await post('/api/printer/fault', '{not json'))).toEqual([400, 'SIM_BAD_REQUEST']);
+    for (const sheets of [-1, 1.5, 10_001, '3'])
+      expect(await codes(await post('/api/printer/paper', { sheets }))).toEqual([400, 'SIM_BAD_REQUEST']);
     expect(await codes(await post('/api/pinpad/keys', { keys: '12a' }))).toEqual([400, 'SIM_BAD_REQUEST']);
     expect(await codes(await post('/api/coins', { yen: -5 }))).toEqual([400, 'SIM_BAD_REQUEST']);
     expect(await codes(await post('/api/hopper', {}))).toEqual([400, 'SIM_BAD_REQUEST']);

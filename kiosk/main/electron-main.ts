@@ -13,6 +13,7 @@ import { loadKioskIdentity } from './identity.js';
 import { connectWindow } from './ipc.js';
 import { startKioskRelay } from './relay.js';
 import { startKioskRuntime } from './runtime.js';
+import { checkKioskTopology } from './topology.js';
 import { createKioskWindow } from './window.js';
 
 /**
@@ -43,11 +44,24 @@ async function main(): Promise<void> {
   const config = parsed.config;
   await app.whenReady();
   serveAppScheme(await loadRendererAssets(false, config.appRoot));
+  const identity = loadKioskIdentity(config.identityDir, nodeCrypto);
+  // Topology self-checks (kiosk/main/topology.ts): the pinned relay key and the devices' models; a wrong one
+  // throws KioskTopologyError, logged below as kiosk.start-failed with its code.
+  await checkKioskTopology({
+    devices: config.devices,
+    relay: {
+      url: config.relay.url,
+      relayPublicKey: fromBase64Url(config.relay.publicKey)!,
+      identity,
+      crypto: nodeCrypto,
+    },
+    log: log.child('topology'),
+  });
   const relay = startKioskRelay({
     url: config.relay.url,
     relayPublicKey: fromBase64Url(config.relay.publicKey)!,
     vrsBoxPublicKey: fromBase64Url(config.vrsBoxPublicKey)!,
-    identity: loadKioskIdentity(config.identityDir, nodeCrypto),
+    identity,
     crypto: nodeCrypto,
     logger: log.child('relay'),
   });

@@ -155,6 +155,28 @@ describe('channel handshake', () => {
     expect(fresh.pending.complete(forged).ok).toBe(false);
   });
 
+  it('a replayed hello with the recorded finished frame never becomes a session', async () => {
+    const init = kioskHello();
+    const acc = await relayAccepts(init.hello);
+    if (!acc.ok) throw new Error(acc.code);
+    const done = init.accept(acc.response);
+    if (!done.ok) throw new Error(done.code);
+    expect(acc.pending.complete(done.finished).ok).toBe(true);
+    // An attacker on the line replays both; the responder's fresh ephemeral key makes new session keys.
+    const replayed = await relayAccepts(init.hello);
+    if (!replayed.ok) throw new Error(replayed.code);
+    expect(replayed.pending.complete(done.finished)).toEqual({ ok: false, code: 'CHANNEL_AUTH_FAILED' });
+  });
+
+  it('a response made for one hello cannot complete another (the responder signs the initiator’s hello)', async () => {
+    const first = kioskHello();
+    const second = kioskHello();
+    const acc = await relayAccepts(first.hello);
+    if (!acc.ok) throw new Error(acc.code);
+    expect(second.accept(acc.response).ok).toBe(false);
+    expect(first.accept(acc.response).ok).toBe(true);
+  });
+
   it('uses fresh ephemeral keys: two handshakes never share session keys', async () => {
     const a = await connect();
     const b = await connect();

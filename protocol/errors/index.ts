@@ -7,6 +7,7 @@ import { KIOSK_ERRORS } from './kiosk.js';
 import { MONEY_ERRORS } from './money.js';
 import { VRS_ERRORS } from './vrs.js';
 import { JPKI_ERRORS } from './jpki.js';
+import { TOPOLOGY_ERRORS } from './topology.js';
 
 export { defineCodes, type ErrorCodeInfo } from './define.js';
 
@@ -23,6 +24,7 @@ export const ERROR_CODES = {
   ...MONEY_ERRORS,
   ...VRS_ERRORS,
   ...JPKI_ERRORS,
+  ...TOPOLOGY_ERRORS,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

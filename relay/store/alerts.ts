@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { text } from '../../protocol/index.js';
 import type { Db } from '../../common/db.js';
-import { appendInTx } from './audit-tx.js';
+import { appendInTx } from './audit.js';
 
 export const AlertKind = z.enum([
   'handshake-failed',
@@ -30,6 +30,10 @@ export const AlertKind = z.enum([
   'connection-limit',
   /** This process lost the other relay processes' changes for a while and reloaded them. */
   'cluster-unsynced',
+  /** The audit store refused records (disk full, database gone): the relay refuses requests until it takes them again. */
+  'audit-unavailable',
+  /** A topology self-check failed at start (relay/topology.ts): wrong routes, cluster disagreement, test keys. */
+  'topology',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 

@@ -27,4 +27,4 @@ it('writes what changed before close and nothing after it (no write on a closed 
   await vi.advanceTimersByTimeAsync(5_000);
   expect(flushed).toHaveLength(1);
   expect(lines.filter((l) => l.includes('fleet.flush_failed'))).toEqual([]);
-});
+}, 180_000);

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { text } from '../../protocol/index.js';
 import type { Db } from '../../common/db.js';
-import { appendInTx } from './audit-tx.js';
+import { appendInTx } from './audit.js';
 import { VerifiedCache } from './operator-cache.js';
 
 export const Role = z.enum(['viewer', 'operator', 'admin']);

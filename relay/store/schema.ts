@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../../common/db.js';
 import { DASHBOARD_SCHEMA } from './dashboard-schema.js';
 
@@ -89,6 +90,14 @@ DROP TRIGGER IF EXISTS relay_audit_no_truncate ON relay_audit;
 CREATE TRIGGER relay_audit_no_truncate BEFORE TRUNCATE ON relay_audit
   FOR EACH STATEMENT EXECUTE FUNCTION relay_audit_refuse();
 `;
+
+/**
+ * The schema's version: a hash of its text, so any change to a table, trigger or function is a new
+ * version. Relays of a cluster compare it at start (relay/topology.ts) and refuse to mix versions.
+ */
+export function schemaVersion(): string {
+  return createHash('sha256').update(SCHEMA).update(DASHBOARD_SCHEMA).digest('hex').slice(0, 16);
+}
 
 /** Creates or updates the relay's tables. */
 export async function migrate(db: Db): Promise<void> {

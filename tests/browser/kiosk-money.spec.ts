@@ -101,6 +101,7 @@ test('paper out between copy 1 and copy 2: said at once, call staff; fixed, it p
   // No more than 5 coins between two polls (the acceptor's event buffer holds 5): wait for the first two.
   for (const y of [100, 100]) expect(await coin(y)).toBe('accepted');
   await expect(page.getByTestId('inserted')).toHaveText('200円');
+  await shot(page, info, '00-payment');
   for (const y of [10, 10, 10, 10]) expect(await coin(y)).toBe('accepted');
   await expect(page.locator('h1')).toContainText('2／2', { timeout: 60_000 }); // 印刷しています（2／2通）
   await expect(page.getByTestId('printer-fault')).toHaveCount(0);

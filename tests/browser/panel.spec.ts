@@ -103,6 +103,17 @@ test('a tester places a card, types a PIN, pays, injects a printer fault and see
     pages: 2,
   });
 
+  // Paper from the panel: a few sheets left is reported low (the printer stays ready), a full tray is not.
+  await page.getByTestId('paper-sheets').fill('3');
+  await page.getByTestId('paper-load').click();
+  await expect(log).toContainText('printer paper-loaded {"sheets":3}');
+  await expect.poll(() => printer.paper).toBe('low');
+  expect(printer.state).toBe('ready');
+  expect(await printer.sheetsLeft()).toBe(3);
+  await page.getByTestId('paper-sheets').fill('250');
+  await page.getByTestId('paper-load').click();
+  await expect.poll(() => printer.paper).toBe('ok');
+
   // The printed pages appear as images.
   const images = page.getByRole('img', { name: /page \d/ });
   await expect(images).toHaveCount(2);

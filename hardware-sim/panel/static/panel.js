@@ -100,6 +100,10 @@ for (const b of document.querySelectorAll('[data-note-fault]'))
 // ---- printer -----------------------------------------------------------------------------------------
 for (const b of document.querySelectorAll('[data-fault]'))
   b.addEventListener('click', () => void act('POST', '/api/printer/fault', { kind: b.dataset.fault }));
+$('#paper-load').addEventListener(
+  'click',
+  () => void act('POST', '/api/printer/paper', { sheets: Number($('#paper-sheets').value) }),
+);
 $('#jobs-refresh').addEventListener('click', () => void refreshJobs());
 $('#jobs-clear').addEventListener('click', () => void api('DELETE', '/api/printer/jobs').then(refreshJobs));
 
