@@ -206,6 +206,45 @@ const postgresRestarted: Fault = {
   },
 };
 
+const auditStoreFull: Fault = {
+  name: "relay's audit store full",
+  quick: false,
+  async run(sys) {
+    await ready(sys);
+    // "Full" is PostgreSQL's own disk-full error (SQLSTATE 53100) raised for every insert into the audit
+    // table, by a trigger the suite installs: the relays see what a full disk makes the server answer.
+    await sys.sql(`
+      CREATE FUNCTION fault_audit_full() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END; $$ LANGUAGE plpgsql;
+      CREATE TRIGGER fault_audit_full BEFORE INSERT ON relay_audit FOR EACH ROW EXECUTE FUNCTION fault_audit_full();`);
+    const problems: string[] = [];
+    let saw: string;
+    let withheld = 0;
+    try {
+      await toCopies(sys);
+      const n = (await sys.vrsIssuance()).length;
+      chooseCopies(sys);
+      saw = await errorShown(sys);
+      withheld = (await sys.vrsIssuance()).length - n;
+      const status = await sys.ops<{ audit?: { writable: boolean; code: string | null } }>('/api/status', {
+        relay: 0,
+      });
+      if (status.audit?.writable !== false)
+        problems.push('/api/status does not say the audit store is unavailable');
+      else saw += `; status audit ${status.audit.code}`;
+      if (!(await sys.alerts()).some((a) => a.kind === 'audit-unavailable'))
+        problems.push('no audit-unavailable alert');
+      await finish(sys);
+    } finally {
+      await sys.sql('DROP TRIGGER fault_audit_full ON relay_audit; DROP FUNCTION fault_audit_full();');
+    }
+    const after = await ordinary(sys);
+    // A request that finds the store full before any write failed reaches VRS (the relay learns it from a
+    // failed write); its answer is withheld, never printed or paid. Later ones never reach VRS.
+    return { saw: [saw, `then ${after}`], certificates: 1, problems, withheld };
+  },
+};
+
 const printerJam: Fault = {
   name: 'printer jam during the job, not cleared',
   quick: false,
@@ -359,6 +398,7 @@ export const FAULTS: readonly Fault[] = [
   vrsGarbage,
   vrsRestarted,
   postgresRestarted,
+  auditStoreFull,
   printerJam,
   coinJam,
   hopperEmpty,

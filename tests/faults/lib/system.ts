@@ -74,6 +74,8 @@ export interface FaultSystem {
   killVrs(): Promise<void>;
   startVrs(): Promise<void>;
   audit(): Promise<AuditRow[]>;
+  /** Runs SQL on the relays' database (fault set-ups). */
+  sql(statements: string): Promise<void>;
   vrsIssuance(): Promise<{ request_id: string; outcome: string; code: string | null }[]>;
   /** Alerts stored after id `after`. */
   alerts(after?: number): Promise<{ id: number; kind: string; severity: string }[]>;
@@ -308,6 +310,9 @@ export async function startFaultSystem(options: FaultSystemOptions = {}): Promis
         query<AuditRow>(
           'SELECT seq::int AS seq, kind, request_id, kiosk_id, detail FROM relay_audit ORDER BY seq',
         ),
+      async sql(statements) {
+        await query(statements);
+      },
       async vrsIssuance() {
         if (vrs === undefined) throw new Error('VRS is not running');
         const r = await fetch(`${vrs.info.inspect}/issuance`);
