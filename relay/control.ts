@@ -127,6 +127,7 @@ export class Control {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.audit.close();
     if (this.#republish !== undefined) clearTimeout(this.#republish);
     await this.fleet.close();
     await this.#cluster.stop();
@@ -249,7 +250,25 @@ export class Control {
 
   /** Stores an alert, pushes it to every process's dashboard streams, and posts it to the webhook. */
   async raiseAlert(input: AlertInput): Promise<Alert> {
-    const alert = await this.alerts.insert(input);
+    let alert: Alert;
+    try {
+      alert = await this.alerts.insert(input);
+    } catch (err) {
+      // The database cannot take it (full, or gone): this process's streams and the webhook still get it.
+      const unstored: Alert = {
+        id: 0,
+        at: new Date().toISOString(),
+        kind: input.kind,
+        severity: input.severity,
+        source: input.source ?? null,
+        kioskId: input.kioskId ?? null,
+        detail: input.detail ?? {},
+        acknowledgedAt: null,
+      };
+      for (const fn of this.#alertListeners) fn(unstored);
+      if (this.#webhookUrl !== undefined) void this.#postWebhook(unstored);
+      throw err;
+    }
     this.#log.warn('alert', {
       kind: alert.kind,
       severity: alert.severity,

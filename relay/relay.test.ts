@@ -119,10 +119,7 @@ describe('kiosk endpoint', () => {
     const p = k.waitFor(requestId);
     k.send({ v: 1, type: 'municipalities.request', requestId });
     const list = await p;
-    expect(list.type === 'municipalities.response' && list.list).toEqual([
-      '131016',
-      '271004',
-    ]);
+    expect(list.type === 'municipalities.response' && list.list).toEqual(['131016', '271004']);
     k.close();
   });
 

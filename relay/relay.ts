@@ -319,6 +319,8 @@ export async function startRelay(
     pendingRequests: forwarder.pendingCount ?? 0,
     kiosksEnrolled: control.kiosks.activeCount,
     cluster: control.clusterStatus(),
+    /** Whether the audit store takes records; while it does not, every request is refused. */
+    audit: control.audit.availability,
     vrs: links.map((l) => ({
       name: l.name,
       url: l.config.url,
@@ -369,6 +371,23 @@ export async function startRelay(
     ops: opsUrl,
     identityPublicKey: keyId(identity.publicKey),
   };
+  // The audit store refusing records: said in the log, on /api/status and in a critical alert (the alert
+  // reaches the streams and the webhook even when the database cannot store it).
+  control.audit.onAvailability((a) => {
+    if (a.writable) {
+      log.info('audit.available', {});
+      return;
+    }
+    log.error('audit.unavailable', { code: a.code });
+    metrics.inc('relay_alerts_total', { kind: 'audit-unavailable' });
+    control
+      .raiseAlert({
+        kind: 'audit-unavailable',
+        severity: 'critical',
+        detail: { code: a.code, process: processId },
+      })
+      .catch(() => log.error('alert.store_failed', { kind: 'audit-unavailable' }));
+  });
   log.info('relay.started', { kiosk: info.kiosk, ops: info.ops, process: processId, db: db.kind });
 
   let stopped = false;

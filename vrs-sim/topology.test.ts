@@ -7,22 +7,24 @@ import { openDb } from '../common/db.js';
 import { createLogger } from '../common/log.js';
 import { generateIdentity, toBase64Url } from '../protocol/index.js';
 import { startVrs } from './start.js';
+import { testKenhojoIssuer } from './testing/requests.js';
 import { VrsTopologyError } from './topology.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vrs-topology-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const options = () => ({
+const issuer = testKenhojoIssuer();
+const options = async () => ({
   stateDir: dir,
   relayPublicKeys: [toBase64Url(generateIdentity(nodeCrypto).publicKey)],
-  cardCaPublicKey: toBase64Url(generateIdentity(nodeCrypto).publicKey),
+  kenhojoIssuerCertificate: (await issuer).certificate,
   log: createLogger('vrs', () => undefined),
 });
 
 describe('VRS topology self-check: every municipality key on record exists', { timeout: 180_000 }, () => {
   it('starts with its keys; refuses to start (alert raised) once a key file is gone; a shredded one is fine', async () => {
     const first = await startVrs({
-      ...options(),
+      ...(await options()),
       seed: { perMunicipality: 2, seed: 'topology', municipalities: ['131016', '271004'] },
     });
     // Crypto-shredding one municipality is a decision, not a missing key.
@@ -32,11 +34,11 @@ describe('VRS topology self-check: every municipality key on record exists', { t
     const keyFile = join(dir, 'keys', '131016.json');
     expect(existsSync(keyFile)).toBe(true);
 
-    const again = await startVrs(options());
+    const again = await startVrs(await options());
     await again.stop();
 
     unlinkSync(keyFile);
-    const err = await startVrs(options()).then(
+    const err = await startVrs(await options()).then(
       async (v) => (await v.stop(), null),
       (e: unknown) => e,
     );

@@ -20,6 +20,8 @@ export function startKioskRelay(options: {
   identity: Identity;
   crypto: CryptoProvider;
   logger?: Logger;
+  /** How long the kiosk waits for an answer (RelayClient's default, 20 s, when absent; fault tests shorten it). */
+  requestTimeoutMs?: number;
 }): KioskRelay {
   let health: () => DeviceHealth = () => ({
     reader: 'unknown',

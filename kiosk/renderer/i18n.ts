@@ -24,6 +24,12 @@ export const TEXT = {
     pinDigits: (n: number, len: number) => `${len}桁中${n}桁入力済み`,
     pinTries: (n: number) => `残り入力可能回数：${n}回`,
     pinWrong: (n: number) => `暗証番号が違います。あと${n}回間違えるとカードがロックされます。`,
+    pinName: { jpki: '利用者証明用電子証明書の暗証番号', 'card-ap': '券面事項入力補助用の暗証番号' },
+    pinOtherTries: (name: string, n: number) =>
+      n > 0 ? `${name}（今回は使いません）：残り${n}回` : `${name}（今回は使いません）：ロックされています`,
+    pinAgain: 'お選びの市区町村では、この暗証番号で本人確認をします。',
+    placeCardAgain: (name: string) =>
+      `お選びの市区町村では${name}で本人確認をします。もう一度カードをカード置き場に置いてください。`,
     removeCard: 'カードをお取りください',
     removeLead: 'カードの読み取りが終わりました。カードをカード置き場からお取りください。',
     municipalityTitle: '接種を受けたときにお住まいだった市区町村を選んでください',
@@ -103,6 +109,15 @@ export const TEXT = {
     pinTries: (n: number) => `Attempts left: ${n}`,
     pinWrong: (n: number) =>
       `Wrong PIN. The card will be locked after ${n} more wrong attempt${n === 1 ? '' : 's'}.`,
+    pinName: {
+      jpki: 'the user certificate PIN (利用者証明用)',
+      'card-ap': 'the basic information PIN (券面事項入力補助用)',
+    },
+    pinOtherTries: (name: string, n: number) =>
+      n > 0 ? `${name} (not used now): ${n} attempts left` : `${name} (not used now): locked`,
+    pinAgain: 'The municipality you chose checks your identity with this PIN.',
+    placeCardAgain: (name: string) =>
+      `The municipality you chose checks your identity with ${name}. Please place your card on the reader again.`,
     removeCard: 'Please take your card',
     removeLead: 'Your card has been read. Please take it from the card reader.',
     municipalityTitle: 'Where did you live when you were vaccinated?',

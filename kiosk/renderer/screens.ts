@@ -53,7 +53,17 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
     case 'place-card':
       return {
         title: t.placeCard,
-        body: [h('div', { class: 'card-art', attrs: { 'aria-hidden': 'true' } }), cancelButton(c)],
+        body: [
+          v.again
+            ? h('p', {
+                text: t.placeCardAgain(t.pinName[v.again]),
+                role: 'alert',
+                testid: 'place-card-again',
+              })
+            : null,
+          h('div', { class: 'card-art', attrs: { 'aria-hidden': 'true' } }),
+          cancelButton(c),
+        ],
       };
     case 'menu':
       return {
@@ -90,12 +100,19 @@ export function renderScreen(v: ScreenView, c: ScreenContext): Rendered {
         title: t.pinTitle,
         alert: v.wrong,
         body: [
+          v.again ? h('p', { text: t.pinAgain, testid: 'pin-again' }) : null,
           p(v.pinKind === 'jpki' ? t.pinLeadJpki : t.pinLead),
           dots,
           v.wrong && v.triesLeft !== null
             ? h('p', { text: t.pinWrong(v.triesLeft), class: 'warning', role: 'alert', testid: 'pin-wrong' })
             : null,
           v.triesLeft !== null ? h('p', { text: t.pinTries(v.triesLeft), testid: 'pin-tries' }) : null,
+          v.otherPin
+            ? h('p', {
+                text: t.pinOtherTries(t.pinName[v.otherPin.pinKind], v.otherPin.triesLeft),
+                testid: 'pin-other-tries',
+              })
+            : null,
           cancelButton(c),
         ],
       };

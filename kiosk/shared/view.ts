@@ -47,7 +47,11 @@ export type BusyTask =
 /** Screens of the resident's flow, in order. */
 export type ScreenView =
   | { screen: 'attract'; available: boolean }
-  | { screen: 'place-card' }
+  | {
+      screen: 'place-card';
+      /** Set when the chosen municipality needs the other authentication: place the card again for that PIN. */
+      again?: 'jpki' | 'card-ap';
+    }
   | { screen: 'menu' }
   | { screen: 'busy'; task: BusyTask }
   | {
@@ -58,6 +62,10 @@ export type ScreenView =
       wrong: boolean;
       /** Which PIN: 利用者証明用 (JPKI, the default) or 券面事項入力補助用 (カードAP); `triesLeft` is its counter. */
       pinKind?: 'jpki' | 'card-ap';
+      /** The other PIN and its own counter (each PIN has one), shown beside; absent when unknown. */
+      otherPin?: { pinKind: 'jpki' | 'card-ap'; triesLeft: number };
+      /** The municipality chosen needs this PIN: the card was placed again for it (second authentication). */
+      again?: boolean;
     }
   | { screen: 'remove-card'; reminder: boolean }
   | { screen: 'municipality'; list: MunicipalityView[] }

@@ -104,6 +104,13 @@ export class Forwarder {
     // A stop made on another process may not have reached this one.
     if (!this.#control.synced) return void this.#fail(p, 'RELAY_CLUSTER_UNSYNCED');
     if (!this.#router.knows(municipality)) return void this.#fail(p, 'RELAY_MUNICIPALITY_UNKNOWN');
+    // No record can be stored: nothing may be issued (VRS would answer, the record of it would be lost).
+    if (!this.#control.audit.availability.writable) {
+      void this.#control.audit
+        .checkWritable()
+        .then((ok) => (ok ? this.#dispatch(p) : this.#fail(p, 'RELAY_AUDIT_UNAVAILABLE')));
+      return;
+    }
     this.#dispatch(p);
   }
 

@@ -30,6 +30,8 @@ export const AlertKind = z.enum([
   'connection-limit',
   /** This process lost the other relay processes' changes for a while and reloaded them. */
   'cluster-unsynced',
+  /** The audit store refused records (disk full, database gone): the relay refuses requests until it takes them again. */
+  'audit-unavailable',
   /** A topology self-check failed at start (relay/topology.ts): wrong routes, cluster disagreement, test keys. */
   'topology',
 ]);

@@ -87,6 +87,30 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
+ * Whether a failed write says the store cannot take records (disk or quota full: SQLSTATE class 53; the
+ * connection or the server gone: class 08, 57P, or no code at all) rather than that this one record was
+ * refused (data exceptions and constraint violations, classes 22 and 23).
+ */
+export function storageErrorCode(err: unknown): string | undefined {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return 'connection';
+  if (code.startsWith('22') || code.startsWith('23')) return undefined;
+  return code;
+}
+
+/** The audit store's availability: `writable` false from a failed write until a write succeeds again. */
+export interface AuditAvailability {
+  writable: boolean;
+  /** When the store stopped taking records (ms since the epoch), or null. */
+  since: number | null;
+  /** The SQLSTATE of the failure (53100 = disk full), `connection`, or null. */
+  code: string | null;
+}
+
+/** How often a store that cannot take records is tried again (with an `audit.resumed` record). */
+export const AUDIT_PROBE_MS = 2_000;
+
+/**
  * The insert-only, hash-chained audit log (tamper-evident). `append` resolves once the record is
  * committed, so callers answer the kiosk only after the record is durable. Appends are group-committed:
  * records that arrive while a transaction is running go into the next one. The chain head lives in a
@@ -99,9 +123,83 @@ export class AuditLog {
   #flushing = false;
   #scheduled = false;
   #head: Head | undefined;
+  #down: { since: number; code: string } | undefined;
+  #probe: NodeJS.Timeout | undefined;
+  #probing: Promise<boolean> | undefined;
+  #closed = false;
+  readonly #availabilityListeners = new Set<(a: AuditAvailability) => void>();
+  readonly #probeMs: number;
 
-  constructor(db: Db) {
+  constructor(db: Db, options: { probeMs?: number } = {}) {
     this.#db = db;
+    this.#probeMs = options.probeMs ?? AUDIT_PROBE_MS;
+  }
+
+  /**
+   * Whether records can be stored now. While they cannot, nothing that needs a record may happen (the
+   * forwarder refuses requests before they reach VRS), and the store is tried again every `probeMs` with an
+   * `audit.resumed` record (which, once stored, says how long it was unavailable).
+   */
+  get availability(): AuditAvailability {
+    const d = this.#down;
+    return { writable: d === undefined, since: d?.since ?? null, code: d?.code ?? null };
+  }
+
+  /** Called when the availability changes (down, or back). */
+  onAvailability(fn: (a: AuditAvailability) => void): () => void {
+    this.#availabilityListeners.add(fn);
+    return () => this.#availabilityListeners.delete(fn);
+  }
+
+  /** Stops the probe of an unavailable store. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#probe);
+  }
+
+  #written(): void {
+    if (this.#down === undefined) return;
+    this.#down = undefined;
+    clearTimeout(this.#probe);
+    for (const fn of this.#availabilityListeners) fn(this.availability);
+  }
+
+  #failed(err: unknown): void {
+    const code = storageErrorCode(err);
+    if (code === undefined) return;
+    const first = this.#down === undefined;
+    this.#down ??= { since: Date.now(), code };
+    if (first) for (const fn of this.#availabilityListeners) fn(this.availability);
+    this.#scheduleProbe();
+  }
+
+  /**
+   * Whether records can be stored: at once when the store is available; otherwise it is tried now (one
+   * `audit.resumed` record, shared by concurrent callers), so the first request after the store came back
+   * is not refused for nothing.
+   */
+  checkWritable(): Promise<boolean> {
+    const d = this.#down;
+    if (d === undefined) return Promise.resolve(true);
+    this.#probing ??= this.append({
+      kind: 'audit.resumed',
+      detail: { unavailableSeconds: Math.round((Date.now() - d.since) / 1000), code: d.code },
+    })
+      .then(
+        () => true,
+        () => false,
+      )
+      .finally(() => (this.#probing = undefined));
+    return this.#probing;
+  }
+
+  #scheduleProbe(): void {
+    if (this.#closed || this.#probe !== undefined) return;
+    this.#probe = setTimeout(() => {
+      this.#probe = undefined;
+      if (this.#down !== undefined && !this.#closed) void this.checkWritable();
+    }, this.#probeMs);
+    this.#probe.unref();
   }
 
   /**
@@ -145,6 +243,7 @@ export class AuditLog {
             const entries = await writeBatch(this.#db, { ...this.#head }, inputs);
             const last = entries[entries.length - 1] as AuditEntry;
             this.#head = { seq: last.seq, hash: last.hash };
+            this.#written();
             batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
             break;
           } catch (err) {
@@ -152,7 +251,10 @@ export class AuditLog {
             if (attempt < 20 && isUniqueViolation(err)) continue;
             // One record the database refuses must not fail its neighbours: each is tried on its own.
             if (batch.length > 1) await this.#writeEach(batch);
-            else for (const p of batch) p.reject(err);
+            else {
+              this.#failed(err);
+              for (const p of batch) p.reject(err);
+            }
             break;
           }
         }
@@ -170,11 +272,13 @@ export class AuditLog {
           this.#head ??= await readHead(this.#db);
           const [entry] = await writeBatch(this.#db, { ...this.#head }, [p.input]);
           this.#head = { seq: (entry as AuditEntry).seq, hash: (entry as AuditEntry).hash };
+          this.#written();
           p.resolve(entry as AuditEntry);
           break;
         } catch (err) {
           this.#head = undefined;
           if (attempt < 20 && isUniqueViolation(err)) continue;
+          this.#failed(err);
           p.reject(err);
           break;
         }

@@ -36,7 +36,11 @@ const STATUS_SQL = `CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
   WHEN k.session_process IS NULL OR p.at IS NULL OR p.at < $1::timestamptz THEN 'red'
   ELSE k.device_status END`;
 
-const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+/** ISO time, or null (also for a time with no ISO form: PostgreSQL's `infinity`, as benchmarks write). */
+const iso = (d: Date | string | null): string | null => {
+  const t = d === null ? NaN : new Date(d).getTime();
+  return Number.isFinite(t) ? new Date(t).toISOString() : null;
+};
 
 interface Row {
   kiosk_id: string;
@@ -254,7 +258,8 @@ export class FleetStore {
     let statusWhere = '';
     if (f.status === 'trouble') statusWhere = `WHERE status IN ('red', 'yellow')`;
     else if (f.status !== undefined) statusWhere = `WHERE status = ${p(f.status)}`;
-    const sql = `SELECT * FROM (
+    // One scan for the page and the total (a window count over the filtered rows, taken before LIMIT).
+    const sql = `SELECT *, count(*) OVER () AS total FROM (
         SELECT k.kiosk_id, k.store, k.name, k.municipality, k.prefecture, ${STATUS_SQL} AS status, k.device_issues,
                (k.session_process IS NOT NULL AND p.at >= $1::timestamptz) AS online, k.last_seen_at,
                k.last_health->>'software' AS software
@@ -268,11 +273,13 @@ export class FleetStore {
         SELECT ${STATUS_SQL} AS status FROM relay_kiosks k LEFT JOIN relay_processes p ON p.id = k.session_process
          ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}) f ${statusWhere}`;
     const countParams = params.slice(0, params.length - 2);
-    const [rows, count] = await Promise.all([
-      this.#db.query<Row>(sql, params),
-      this.#db.query<{ n: string | number }>(countSql, countParams),
-    ]);
-    return { total: Number(count.rows[0]?.n ?? 0), rows: rows.rows.map(toRow) };
+    const rows = await this.#db.query<Row>(sql, params);
+    const first = rows.rows[0];
+    if (first !== undefined) return { total: Number(first.total ?? 0), rows: rows.rows.map(toRow) };
+    // Past the last row (or nothing matches): the total needs its own count.
+    if (f.offset === 0) return { total: 0, rows: [] };
+    const count = await this.#db.query<{ n: string | number }>(countSql, countParams);
+    return { total: Number(count.rows[0]?.n ?? 0), rows: [] };
   }
 
   /** Per prefecture: kiosks, red, yellow (revoked ones left out). */
@@ -357,7 +364,7 @@ export class FleetStore {
     return r.rows.map((x) => ({
       id: x.id,
       at: iso(x.at) ?? '',
-      ageMs: now - new Date(x.at).getTime(),
+      ageMs: Math.max(0, now - new Date(x.at).getTime()) || 0,
       sample: x.sample,
     }));
   }

@@ -20,7 +20,12 @@ export interface TestSystem extends RunningSystem {
  * (never to the test output); on failure the folder is kept and its path printed.
  */
 export async function startTestSystem(
-  options: { flow?: Partial<FlowConfig>; printerJobTimeoutMs?: number } = {},
+  options: {
+    flow?: Partial<FlowConfig>;
+    printerJobTimeoutMs?: number;
+    /** Municipalities that authenticate with カードAP at VRS (the rest: JPKI). */
+    cardApMunicipalities?: readonly string[];
+  } = {},
 ): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-system-'));
   const logFile = join(dir, 'system.log');
@@ -40,6 +45,7 @@ export async function startTestSystem(
     log,
     printerJobTimeoutMs: options.printerJobTimeoutMs ?? 20_000,
     ...(options.flow ? { flow: options.flow } : {}),
+    ...(options.cardApMunicipalities ? { cardApMunicipalities: options.cardApMunicipalities } : {}),
   });
   return {
     ...sys,

@@ -24,7 +24,8 @@ export class CardReaderAdapter implements CardPort {
   readonly #listeners = new Set<(present: boolean) => void>();
   #present = false;
   #session: CardSession | JpkiSession | null = null;
-  readonly #method: CardAuthMethod;
+  readonly #configured: CardAuthMethod;
+  #method: CardAuthMethod;
   readonly #kioskId: string | undefined;
   readonly #now: () => number;
   /** Set when the card on the reader is not usable (no 券面事項入力補助AP). */
@@ -46,10 +47,11 @@ export class CardReaderAdapter implements CardPort {
     now?: () => number;
   }) {
     this.#reader = options.reader;
-    this.#method = options.method ?? 'jpki';
+    this.#configured = options.method ?? 'jpki';
+    this.#method = this.#configured;
     this.#kioskId = options.kioskId;
     this.#now = options.now ?? Date.now;
-    if (this.#method === 'jpki' && (typeof this.#kioskId !== 'string' || this.#kioskId === ''))
+    if (this.#configured === 'jpki' && !this.#canJpki())
       throw new TypeError('options.kioskId: required for JPKI authentication');
     this.#pollMs = options.pollMs ?? 250;
     this.#log = options.logger;
@@ -70,8 +72,23 @@ export class CardReaderAdapter implements CardPort {
     this.#session = null;
   }
 
+  /** The PIN of the card on the reader (its session's method), else of the next placement. */
   pinKind(): CardAuthMethod {
+    const s = this.#session;
+    if (s) return s instanceof JpkiSession ? 'jpki' : 'card-ap';
     return this.#method;
+  }
+
+  /** The method of the next placements (the card on the reader keeps its session); `null`: the configured one. */
+  useMethod(method: CardAuthMethod | null): void {
+    const m = method ?? this.#configured;
+    // Without a kiosk id the card cannot sign the challenge: such a kiosk stays with カードAP.
+    if (m === 'jpki' && !this.#canJpki()) return;
+    this.#method = m;
+  }
+
+  #canJpki(): boolean {
+    return typeof this.#kioskId === 'string' && this.#kioskId !== '';
   }
 
   isPresent(): boolean {
@@ -83,12 +100,22 @@ export class CardReaderAdapter implements CardPort {
     return () => this.#listeners.delete(listener);
   }
 
-  async pinTriesLeft(): Promise<{ ok: true; triesLeft: number } | Failure> {
+  async pinTriesLeft(): Promise<
+    { ok: true; triesLeft: number; other?: { pinKind: CardAuthMethod; triesLeft: number } } | Failure
+  > {
     if (this.#unusable) return { ok: false, code: this.#unusable };
     const s = this.#session;
     if (!s) return { ok: false, code: 'CARD_NOT_PRESENT' };
+    // The other PIN's counter first (it selects the other AP and comes back), then this one's.
+    const o = await this.#exclusive(() => s.otherPinCounter());
     const r = await this.#exclusive(() => s.readRetryCounter());
-    return r.ok ? { ok: true, triesLeft: r.remaining } : { ok: false, code: r.code };
+    if (!r.ok) return { ok: false, code: r.code };
+    const otherKind: CardAuthMethod = s instanceof JpkiSession ? 'card-ap' : 'jpki';
+    return {
+      ok: true,
+      triesLeft: r.remaining,
+      ...(o.ok ? { other: { pinKind: otherKind, triesLeft: o.remaining } } : {}),
+    };
   }
 
   async read(pin: Uint8Array): Promise<CardReadResult> {
@@ -164,6 +191,11 @@ export class CardReaderAdapter implements CardPort {
           session.waitForCard({ timeoutMs: 1000, pollMs: this.#pollMs, signal }),
         );
         if (this.#stopped) break;
+        if (r.ok && (session instanceof JpkiSession ? 'jpki' : 'card-ap') !== this.#method) {
+          // The method changed while this wait ran (useMethod): open the card again with the other AP.
+          await this.#exclusive(() => session.end()).catch(() => undefined);
+          continue;
+        }
         if (r.ok) {
           this.#session = session;
           this.#unusable = null;

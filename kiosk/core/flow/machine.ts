@@ -17,6 +17,9 @@ export interface TransactionEnd {
   code?: string;
 }
 
+/** VRS's answer when the municipality uses the other authentication method. */
+const METHOD_REFUSED = 'VRS_AUTH_METHOD_NOT_ALLOWED';
+
 /** Screens where the resident is expected to act: the idle timer runs there. */
 const IDLE_SCREENS: ReadonlySet<ScreenName> = new Set<ScreenName>([
   'place-card',
@@ -216,6 +219,7 @@ export class KioskFlow<C> {
   /** Wipes the resident's data, shows `screen`, then tells the host (which reloads the renderer). */
   #end(tx: Transaction<C>, end: Omit<TransactionEnd, 'txId'>, screen: ScreenView): void {
     tx.wipe();
+    this.#ports.card.useMethod?.(null);
     if (this.#tx === tx) this.#tx = null;
     this.#ports.pinpad.endEntry();
     this.#show(screen);
@@ -309,6 +313,10 @@ export class KioskFlow<C> {
     const s = this.#screen;
     if (present) {
       if (s.screen !== 'attract' && s.screen !== 'place-card') return;
+      if (s.screen === 'place-card' && s.again && this.#tx) {
+        void this.#checkCard(this.#tx);
+        return;
+      }
       const tx = new Transaction<C>();
       this.#tx = tx;
       this.#log.info('flow.begin', { tx: tx.id });
@@ -330,7 +338,7 @@ export class KioskFlow<C> {
         if (tx) this.#fail(tx, 'CARD_REMOVED');
         return;
       case 'remove-card':
-        if (tx) void this.#loadMunicipalities(tx);
+        if (tx) void this.#afterCard(tx);
         return;
       case 'ended':
       case 'error':
@@ -541,6 +549,7 @@ export class KioskFlow<C> {
     if (!this.#live(tx)) return;
     if (!r.ok) return this.#fail(tx, this.#ports.card.isPresent() ? r.code : 'CARD_REMOVED');
     if (r.triesLeft <= 0) return this.#fail(tx, this.#config.lockedCode);
+    tx.otherPin = r.other ?? null;
     this.#ports.pinpad.startEntry();
     this.#show({
       screen: 'pin',
@@ -548,14 +557,29 @@ export class KioskFlow<C> {
       length: PIN_LENGTH,
       triesLeft: r.triesLeft,
       wrong: false,
-      ...this.#pinKind(),
+      ...this.#pinKind(tx),
     });
   }
 
-  /** Which PIN the card port asks for (shown on the PIN screen). */
-  #pinKind(): { pinKind?: 'jpki' | 'card-ap' } {
+  /** Which PIN the card port asks for, the other PIN's counter, and whether this is the second round. */
+  #pinKind(
+    tx: Transaction<C>,
+  ): Pick<Extract<ScreenView, { screen: 'pin' }>, 'pinKind' | 'otherPin' | 'again'> {
     const k = this.#ports.card.pinKind?.();
-    return k === undefined ? {} : { pinKind: k };
+    return {
+      ...(k === undefined ? {} : { pinKind: k }),
+      ...(tx.otherPin ? { otherPin: { ...tx.otherPin } } : {}),
+      ...(tx.methodSwitched ? { again: true } : {}),
+    };
+  }
+
+  /**
+   * After the card: choose the municipality; or, when this was the second authentication (the chosen
+   * municipality needed the other method), send the request again at once with the same choices.
+   */
+  async #afterCard(tx: Transaction<C>): Promise<void> {
+    if (tx.methodSwitched && tx.municipality && tx.certType && tx.copies > 0) return this.#query(tx);
+    return this.#loadMunicipalities(tx);
   }
 
   async #readCard(tx: Transaction<C>): Promise<void> {
@@ -578,7 +602,7 @@ export class KioskFlow<C> {
     if (r.ok) {
       tx.card = r.data;
       if (this.#ports.card.isPresent()) this.#show({ screen: 'remove-card', reminder: false });
-      else void this.#loadMunicipalities(tx);
+      else void this.#afterCard(tx);
       return;
     }
     if (r.code === this.#config.wrongPinCode && r.triesLeft !== undefined && r.triesLeft > 0) {
@@ -589,7 +613,7 @@ export class KioskFlow<C> {
         length: PIN_LENGTH,
         triesLeft: r.triesLeft,
         wrong: true,
-        ...this.#pinKind(),
+        ...this.#pinKind(tx),
       });
       return;
     }
@@ -619,13 +643,27 @@ export class KioskFlow<C> {
       .catch(() => ({ ok: false as const, code: 'KIOSK_INTERNAL' }));
     if (!this.#live(tx)) return;
     // The card's data has done its job: drop it before money changes hands.
+    const sentMethod = card.method === 'jpki' ? 'jpki' : 'card-ap';
     tx.dropCard();
+    if (!r.ok && r.code === METHOD_REFUSED && !tx.methodSwitched && this.#ports.card.useMethod)
+      return this.#switchMethod(tx, sentMethod === 'jpki' ? 'card-ap' : 'jpki');
     if (!r.ok) return this.#fail(tx, r.code);
     tx.answered = true;
     if (r.outcome === 'no-record') return this.#fail(tx, 'VRS_NO_RECORD');
     tx.preview = r.preview;
     tx.certificate = r.certificate;
     this.#show({ screen: 'preview', preview: r.preview, certType, copies: tx.copies, fee: tx.fee });
+  }
+
+  /**
+   * VRS answered that the chosen municipality authenticates with the other method (PROTOCOL.md "Which method
+   * a municipality uses"): once per transaction, ask for the card again and the PIN that method needs.
+   */
+  #switchMethod(tx: Transaction<C>, method: 'jpki' | 'card-ap'): void {
+    tx.methodSwitched = true;
+    this.#ports.card.useMethod?.(method);
+    this.#log.info('flow.auth-method-switched', { tx: tx.id, method });
+    this.#show({ screen: 'place-card', again: method });
   }
 
   async #startPayment(tx: Transaction<C>): Promise<void> {

@@ -45,6 +45,15 @@ export interface JpkiCardData {
   signedAt: number;
 }
 
+/** The two 4-digit PINs a kiosk may ask for: 利用者証明用 (JPKI) and 券面事項入力補助用 (カードAP). */
+export type PinKind = 'jpki' | 'card-ap';
+
+/** The PIN not asked for now, and its own counter. */
+export interface OtherPin {
+  pinKind: PinKind;
+  triesLeft: number;
+}
+
 export type CardReadResult =
   | { ok: true; data: CardData }
   /** `triesLeft` is set when the code is the wrong-PIN code and the card told how many remain. */
@@ -56,9 +65,17 @@ export interface CardPort {
   /** Card placed (`true`) or removed (`false`). */
   onPresence(listener: (present: boolean) => void): () => void;
   /** Which PIN the card step asks for: 利用者証明用 (JPKI, the default) or 券面事項入力補助用 (カードAP). */
-  pinKind?(): 'jpki' | 'card-ap';
-  /** Remaining PIN tries, read without consuming one. 0 = locked. */
-  pinTriesLeft(): Promise<{ ok: true; triesLeft: number } | Failure>;
+  pinKind?(): PinKind;
+  /**
+   * The method for the next card placements (`null`: back to the configured one). The flow switches when VRS
+   * answers that the chosen municipality uses the other method (VRS_AUTH_METHOD_NOT_ALLOWED).
+   */
+  useMethod?(method: PinKind | null): void;
+  /**
+   * Remaining PIN tries, read without consuming one. 0 = locked. `other`: the other PIN's own counter
+   * (the card has one per PIN), shown beside it; absent when the card could not tell.
+   */
+  pinTriesLeft(): Promise<{ ok: true; triesLeft: number; other?: OtherPin } | Failure>;
   /**
    * Verifies `pin` (ASCII digits) and reads the card. The caller owns `pin` and zeroes it afterwards.
    * A wrong PIN: `{ ok: false, code: wrongPinCode, triesLeft }`; a locked card: the locked code.

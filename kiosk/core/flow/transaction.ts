@@ -1,5 +1,5 @@
 import type { CertType, RecordPreview } from '../../shared/view.js';
-import type { CardData } from './ports.js';
+import type { CardData, OtherPin } from './ports.js';
 
 let nextId = 1;
 
@@ -45,6 +45,10 @@ export class Transaction<C> {
   printed = 0;
   /** Set when payment completed: from here on, never end without a print or a refund. */
   paid = false;
+  /** The other PIN's counter, read with this one's, shown on the PIN screen. */
+  otherPin: OtherPin | null = null;
+  /** The municipality needed the other authentication method: the card was asked for again (once). */
+  methodSwitched = false;
   /** VRS answered this transaction's request (the relay is told the outcome at the end). */
   answered = false;
   #wiped = false;

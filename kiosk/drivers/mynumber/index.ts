@@ -11,4 +11,4 @@ export {
   type VerifyResult,
 } from './ap.js';
 export { KENHOJO_AID, EF as KENHOJO_EF, isLockedSw } from './apdu.js';
-export { JpkiSession, selectJpkiAp, computeSignature, type JpkiProof } from './jpki.js';
+export { JpkiSession, selectJpkiAp, computeSignature, readJpkiPinCounter, type JpkiProof } from './jpki.js';

@@ -2,7 +2,14 @@ import type { Logger } from '../../../common/log.js';
 import { JPKI_AID, JPKI_EF, sha256DigestInfo } from '../../../protocol/card-data/jpki.js';
 import type { ReaderFailureCode } from '../pn532/result.js';
 import { isLockedSw, selectEf, splitResponse, verify, verifyQuery } from './apdu.js';
-import { readTlvEf, type ApResult, type ApduExchange, type VerifyResult } from './ap.js';
+import {
+  readPinRetryCounter,
+  readTlvEf,
+  selectKenhojoAp,
+  type ApResult,
+  type ApduExchange,
+  type VerifyResult,
+} from './ap.js';
 import { checkPin, type CardReaderPort } from './session.js';
 
 /** `00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01`: SELECT the 公的個人認証AP. */
@@ -21,6 +28,19 @@ async function send(exchange: ApduExchange, apdu: Uint8Array) {
   if (!r.ok) return r;
   if (r.response.length < 2) return { ok: false as const, code: 'CARD_READ_FAILED' as const };
   return { ok: true as const, ...splitResponse(r.response) };
+}
+
+/** SELECT EF 00 18 and VERIFY without data in the selected 公的個人認証AP: the 利用者証明用 PIN's tries left. */
+export async function readJpkiPinCounter(exchange: ApduExchange): Promise<ApResult<{ remaining: number }>> {
+  const s = await send(exchange, selectEf(JPKI_EF.authPin));
+  if (!s.ok) return s;
+  if (s.sw !== 0x9000) return { ok: false, code: 'CARD_READ_FAILED' };
+  const r = await send(exchange, verifyQuery());
+  if (!r.ok) return r;
+  if (isLockedSw(r.sw)) return { ok: false, code: 'CARD_PIN_LOCKED' };
+  if ((r.sw & 0xfff0) === 0x63c0) return { ok: true, remaining: r.sw & 0x0f };
+  if (r.sw === 0x9000) return { ok: true, remaining: 3 };
+  return { ok: false, code: 'CARD_READ_FAILED' };
 }
 
 /** What the card proves for one transaction: its 利用者証明用 certificate and its signature over the challenge. */
@@ -79,16 +99,26 @@ export class JpkiSession {
     return r;
   }
 
-  async #counter(): Promise<ApResult<{ remaining: number }>> {
-    const s = await send(this.#exchange, selectEf(JPKI_EF.authPin));
-    if (!s.ok) return s;
-    if (s.sw !== 0x9000) return { ok: false, code: 'CARD_READ_FAILED' };
-    const r = await send(this.#exchange, verifyQuery());
-    if (!r.ok) return r;
-    if (isLockedSw(r.sw)) return { ok: false, code: 'CARD_PIN_LOCKED' };
-    if ((r.sw & 0xfff0) === 0x63c0) return { ok: true, remaining: r.sw & 0x0f };
-    if (r.sw === 0x9000) return { ok: true, remaining: 3 };
-    return { ok: false, code: 'CARD_READ_FAILED' };
+  #counter(): Promise<ApResult<{ remaining: number }>> {
+    return readJpkiPinCounter(this.#exchange);
+  }
+
+  /**
+   * The 券面事項入力補助用 PIN's tries left (its own counter), for the PIN screen: SELECT that AP, query its
+   * counter, SELECT the 公的個人認証AP again. Only before VERIFY (selecting a DF drops the security state).
+   * A locked PIN is `remaining: 0`; a card without that AP is CARD_AP_MISSING. The card session stays.
+   */
+  async otherPinCounter(): Promise<ApResult<{ remaining: number }>> {
+    if (!this.#active || this.#done) return { ok: false, code: 'CARD_NOT_PRESENT' };
+    const sel = await selectKenhojoAp(this.#exchange);
+    const r = sel.ok ? await readPinRetryCounter(this.#exchange) : sel;
+    const back = await send(this.#exchange, selectJpkiAp());
+    if (!back.ok || back.sw !== 0x9000) {
+      await this.#fail(back.ok ? 'CARD_READ_FAILED' : back.code);
+      return { ok: false, code: back.ok ? 'CARD_READ_FAILED' : back.code };
+    }
+    if (!r.ok && r.code === 'CARD_PIN_LOCKED') return { ok: true, remaining: 0 };
+    return r;
   }
 
   /**

@@ -3,6 +3,7 @@ import { parseBasic4Ef, parseMyNumberEf } from '../../../protocol/card-data.js';
 import type { Pn532Reader } from '../pn532/reader.js';
 import type { ReaderFailureCode } from '../pn532/result.js';
 import { EF } from './apdu.js';
+import { readJpkiPinCounter, selectJpkiAp } from './jpki.js';
 import {
   readPinRetryCounter,
   readTlvEf,
@@ -74,6 +75,28 @@ export class CardSession {
     if (!this.#active) return { ok: false, code: 'CARD_NOT_PRESENT' };
     const r = await readPinRetryCounter(this.#exchange);
     if (!r.ok) await this.#fail(r.code);
+    return r;
+  }
+
+  /**
+   * The 利用者証明用 PIN's tries left (its own counter, in the 公的個人認証AP), for the PIN screen: SELECT that
+   * AP, query EF 00 18, SELECT the 券面事項入力補助AP again. Only before VERIFY. A locked PIN is `remaining: 0`;
+   * a card without the 公的個人認証AP is CARD_JPKI_MISSING. The card session stays.
+   */
+  async otherPinCounter(): Promise<ApResult<{ remaining: number }>> {
+    if (!this.#active || this.#done) return { ok: false, code: 'CARD_NOT_PRESENT' };
+    const sel = await this.#exchange(selectJpkiAp());
+    let r: ApResult<{ remaining: number }>;
+    if (!sel.ok) r = sel;
+    else if (sel.response.length < 2 || sel.response[sel.response.length - 2] !== 0x90)
+      r = { ok: false, code: 'CARD_JPKI_MISSING' };
+    else r = await readJpkiPinCounter(this.#exchange);
+    const back = await selectKenhojoAp(this.#exchange);
+    if (!back.ok) {
+      await this.#fail(back.code);
+      return back;
+    }
+    if (!r.ok && r.code === 'CARD_PIN_LOCKED') return { ok: true, remaining: 0 };
     return r;
   }
 

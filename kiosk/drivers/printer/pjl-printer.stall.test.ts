@@ -124,7 +124,9 @@ describe('PjlPrinter: resynchronising after a job that timed out mid-transfer', 
         return host;
       },
       echoTimeoutMs: 300,
-      jobTimeoutMs: 300,
+      // The wedged job ends by this timeout; the job after it must not (the simulator's poppler check of its
+      // PDF makes no progress report and takes seconds on a loaded machine: 300 ms failed there).
+      jobTimeoutMs: 8000,
       backoff: { initialMs: 20, maxMs: 50 },
     });
     try {
@@ -143,7 +145,7 @@ describe('PjlPrinter: resynchronising after a job that timed out mid-transfer', 
         code: 'PRINTER_NOT_RESPONDING',
       });
       // The driver reopened the line; the printer dropped the half-received job, and the next one prints.
-      await until(() => lines.length === 2 && printer.state === 'ready', 3000);
+      await until(() => lines.length === 2 && printer.state === 'ready', 10_000);
       expect(await printer.print(pdf, { jobName: 'after-1', expectedPages: 1 })).toEqual({
         ok: true,
         pages: 1,
@@ -156,5 +158,5 @@ describe('PjlPrinter: resynchronising after a job that timed out mid-transfer', 
       await printer.stop();
       sim.detach();
     }
-  }, 30_000);
+  }, 60_000);
 });

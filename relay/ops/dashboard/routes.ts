@@ -119,7 +119,22 @@ export function dashboardRoutes(app: Hono<OpsEnv>, deps: DashboardDeps): void {
     });
     return c.json({ ok: true, total: page.total, rows: page.rows.map(withPlace) });
   });
-  app.get('/api/fleet/map', async (c) => c.json({ ok: true, prefectures: await fleet.map() }));
+  // The map counts the whole fleet (57,000 rows): every open dashboard asks for it after every fleet change,
+  // so one answer serves all of them until the fleet changes again (any process's change: a `fleet` notice),
+  // and for at most 2 s (a relay process that goes silent turns its kiosks red with no notice).
+  let mapCache: { at: number; answer: Promise<Awaited<ReturnType<typeof fleet.map>>> } | undefined;
+  control.onFleet(() => (mapCache = undefined));
+  app.get('/api/fleet/map', async (c) => {
+    if (mapCache === undefined || Date.now() - mapCache.at > 2000)
+      mapCache = { at: Date.now(), answer: fleet.map() };
+    const mine = mapCache;
+    try {
+      return c.json({ ok: true, prefectures: await mine.answer });
+    } catch (err) {
+      if (mapCache === mine) mapCache = undefined;
+      throw err;
+    }
+  });
 
   app.get('/api/kiosks/:id/detail', async (c) => {
     const id = kioskParam(c);

@@ -3,7 +3,7 @@ import type { ScreenName, ViewState } from '../../../shared/view.js';
 import type { FlowConfig } from '../config.js';
 import { flowConfig } from '../config.js';
 import { KioskFlow, type TransactionEnd } from '../machine.js';
-import { type FakeCert, type FakePorts, fakePorts, settle, TEST_PIN } from './fakes.js';
+import { type FakeCard, type FakeCert, type FakePorts, fakePorts, settle, TEST_PIN } from './fakes.js';
 
 /** A logger that keeps its lines in memory (tests scan them for personal data). */
 export function memoryLogger(lines: string[], component = 'kiosk.flow'): Logger {
@@ -57,9 +57,10 @@ const ORDER: Step[] = [
 
 export function harness(
   overrides: Partial<FlowConfig> = {},
-  opts: { copies?: number; certType?: 'domestic' | 'overseas' } = {},
+  opts: { copies?: number; certType?: 'domestic' | 'overseas'; card?: FakeCard } = {},
 ): Harness {
   const ports = fakePorts();
+  if (opts.card) ports.card = opts.card;
   const config = flowConfig(overrides);
   const logs: string[] = [];
   const flow = new KioskFlow(ports, config, memoryLogger(logs));

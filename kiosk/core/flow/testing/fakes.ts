@@ -13,6 +13,8 @@ import type {
   FlowPorts,
   IssueRequest,
   IssueResult,
+  OtherPin,
+  PinKind,
   PinPadEvent,
   PinPadPort,
   PrinterPort,
@@ -149,6 +151,65 @@ export class FakeCard implements CardPort {
     }
     this.triesLeft = 3;
     const data = fakeCardData();
+    this.dataGiven.push(data);
+    return { ok: true, data };
+  }
+}
+
+/**
+ * A card with both PINs, each with its own counter, like the real adapter: `pinKind()` is the method of the
+ * session opened at placement, `useMethod` applies to the next placement, `pinTriesLeft` also tells the other
+ * PIN's counter. JPKI reads yield a JPKI proof, カードAP reads the 券面事項入力補助AP files.
+ */
+export class FakeTwoPinCard extends FakeCard {
+  configured: PinKind = 'jpki';
+  next: PinKind = 'jpki';
+  session: PinKind = 'jpki';
+  pins: Record<PinKind, string> = { jpki: TEST_PIN, 'card-ap': '5678' };
+  tries: Record<PinKind, number> = { jpki: 3, 'card-ap': 3 };
+  readonly methodsUsed: (PinKind | null)[] = [];
+  pinKind(): PinKind {
+    return this.session;
+  }
+  useMethod(method: PinKind | null): void {
+    this.methodsUsed.push(method);
+    this.next = method ?? this.configured;
+  }
+  override place(): void {
+    this.session = this.next;
+    super.place();
+  }
+  override async pinTriesLeft(): Promise<{ ok: true; triesLeft: number; other: OtherPin } | Failure> {
+    if (!this.present) return { ok: false, code: 'CARD_NOT_PRESENT' };
+    const other: PinKind = this.session === 'jpki' ? 'card-ap' : 'jpki';
+    return {
+      ok: true,
+      triesLeft: this.tries[this.session],
+      other: { pinKind: other, triesLeft: this.tries[other] },
+    };
+  }
+  override async read(pin: Uint8Array): Promise<CardReadResult> {
+    this.pinsSeen.push(pin);
+    const typed = new TextDecoder().decode(pin);
+    if (!this.present) return { ok: false, code: 'CARD_REMOVED' };
+    const k = this.session;
+    if (this.tries[k] <= 0) return { ok: false, code: 'CARD_PIN_LOCKED' };
+    if (typed !== this.pins[k]) {
+      this.tries[k]--;
+      return { ok: false, code: 'CARD_PIN_WRONG', triesLeft: this.tries[k] };
+    }
+    this.tries[k] = 3;
+    const data: CardData =
+      k === 'jpki'
+        ? {
+            method: 'jpki',
+            certificate: new Uint8Array(300).fill(3),
+            signature: new Uint8Array(256).fill(4),
+            kioskId: 'kiosk-test',
+            nonce: new Uint8Array(32).fill(5),
+            signedAt: 0,
+          }
+        : fakeCardData();
     this.dataGiven.push(data);
     return { ok: true, data };
   }

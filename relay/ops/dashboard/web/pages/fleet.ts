@@ -31,7 +31,7 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
     'select',
     {
       'data-testid': 'filter-status',
-      onchange: () => ((state.status = status.value), (state.offset = 0), void load()),
+      onchange: () => ((state.status = status.value), (state.offset = 0), void load(false)),
     },
     ...[
       ['', 'all'],
@@ -52,7 +52,7 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
   let typing: ReturnType<typeof setTimeout> | undefined;
   search.addEventListener('input', () => {
     clearTimeout(typing);
-    typing = setTimeout(() => ((state.q = search.value), (state.offset = 0), void load()), 150);
+    typing = setTimeout(() => ((state.q = search.value), (state.offset = 0), void load(false)), 150);
   });
   const clearBtn = h(
     'button',
@@ -63,7 +63,7 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
         Object.assign(state, { status: '', prefecture: '', q: '', offset: 0 });
         status.value = '';
         search.value = '';
-        void load();
+        void load(false);
       },
     },
     t('clearFilter'),
@@ -118,7 +118,10 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
   );
 
   let seq = 0;
-  async function load(): Promise<void> {
+  /** The map's last figures: a filter changes the list, not the fleet, so it redraws them without asking. */
+  let mapStats: Array<{ prefecture: string; total: number; red: number; yellow: number }> | undefined;
+  /** `withMap`: ask for the map too (first load, and when the fleet changed); a filter only asks for its page. */
+  async function load(withMap = true): Promise<void> {
     const my = ++seq;
     const qs = new URLSearchParams({ offset: String(state.offset), limit: String(PAGE) });
     if (state.status) qs.set('status', state.status);
@@ -126,10 +129,12 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
     if (state.q) qs.set('q', state.q);
     const [page, m] = await Promise.all([
       api<{ total: number; rows: Row[] }>('GET', `/api/fleet?${qs}`),
-      api<{ prefectures: Array<{ prefecture: string; total: number; red: number; yellow: number }> }>(
-        'GET',
-        '/api/fleet/map',
-      ),
+      withMap || mapStats === undefined
+        ? api<{ prefectures: Array<{ prefecture: string; total: number; red: number; yellow: number }> }>(
+            'GET',
+            '/api/fleet/map',
+          )
+        : Promise.resolve({ prefectures: mapStats }),
       prefectures
         ? Promise.resolve()
         : api<{ prefectures: Prefecture[] }>('GET', '/api/places').then(
@@ -137,6 +142,7 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
           ),
     ]);
     if (my !== seq) return;
+    mapStats = m.prefectures;
     drawMap(m.prefectures);
     clear(tbody);
     const names = new Map((prefectures ?? []).map((p) => [p.code, getLang() === 'ja' ? p.ja : p.en]));
@@ -167,7 +173,7 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
         {
           class: 'action',
           disabled: state.offset === 0,
-          onclick: () => ((state.offset -= PAGE), void load()),
+          onclick: () => ((state.offset -= PAGE), void load(false)),
         },
         t('prev'),
       ),
@@ -185,7 +191,7 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
         {
           class: 'action',
           disabled: state.offset + PAGE >= page.total,
-          onclick: () => ((state.offset += PAGE), void load()),
+          onclick: () => ((state.offset += PAGE), void load(false)),
         },
         t('next'),
       ),
@@ -220,7 +226,7 @@ export function fleetPage(main: HTMLElement, params: URLSearchParams): () => voi
           onclick: () => {
             state.prefecture = state.prefecture === p.code ? '' : p.code;
             state.offset = 0;
-            void load();
+            void load(false);
           },
         },
         getLang() === 'ja' ? p.ja.replace(/[都府県]$/, '') : p.en.slice(0, 4),
