@@ -69,6 +69,34 @@ describe('issue.outcome', () => {
     b.close();
   });
 
+  it('acknowledges an outcome once it is in the audit log; a resend is acknowledged again and recorded once', async () => {
+    const a = await enrolledKiosk();
+    const r = await a.request(t.vrs.box.publicKey, '131016');
+    a.send({ v: 1, type: 'issue.outcome', requestId: r.requestId, outcome: 'printed' });
+    await waitUntil(() => a.outcomeAcks.length === 1);
+    // The acknowledgement was lost on the line: the kiosk sends the same outcome again.
+    a.send({ v: 1, type: 'issue.outcome', requestId: r.requestId, outcome: 'printed' });
+    await waitUntil(() => a.outcomeAcks.length === 2);
+    expect(a.outcomeAcks).toEqual([r.requestId, r.requestId]);
+    expect((await recordsFor(a.kioskId)).filter((x) => x.kind === 'issue.outcome')).toHaveLength(1);
+    expect(t.relay.control.bans.isBanned('identity', a.kioskId)).toBe(false);
+  });
+
+  it('matches an outcome resent to a process that does not remember the answer against the audit log', async () => {
+    const a = await enrolledKiosk();
+    const r = await a.request(t.vrs.box.publicKey, '131016');
+    // A restarted process, or another of the cluster: it remembers nothing of this kiosk's requests.
+    t.relay.endpoint.answered.sweep(Date.now() + 24 * 3600_000);
+    a.send({ v: 1, type: 'issue.outcome', requestId: r.requestId, outcome: 'printed' });
+    await waitUntil(() => a.outcomeAcks.length === 1);
+    expect((await recordsFor(a.kioskId)).filter((x) => x.kind === 'issue.outcome')).toHaveLength(1);
+    t.relay.endpoint.answered.sweep(Date.now() + 24 * 3600_000);
+    a.send({ v: 1, type: 'issue.outcome', requestId: r.requestId, outcome: 'printed' });
+    await waitUntil(() => a.outcomeAcks.length === 2);
+    expect((await recordsFor(a.kioskId)).filter((x) => x.kind === 'issue.outcome')).toHaveLength(1);
+    expect(t.relay.control.bans.isBanned('identity', a.kioskId)).toBe(false);
+  });
+
   it('binding-mismatch on an answered request stops only that route, never the fleet, with a critical alert', async () => {
     const k = await enrolledKiosk();
     const r = await k.request(t.vrs.box.publicKey, '271004');

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  certType,
-  errorCode,
-  health,
-  municipalityCode,
-  requestId,
-  sealed,
-  version,
-} from './common.js';
+import { certType, errorCode, health, municipalityCode, requestId, sealed, version } from './common.js';
 
 /** Kiosk → relay, inside the channel on the dedicated line. */
 export const KioskToRelay = z.discriminatedUnion('type', [
@@ -45,6 +37,8 @@ export type KioskToRelay = z.infer<typeof KioskToRelay>;
 export const RelayToKiosk = z.discriminatedUnion('type', [
   z.object({ v: version, type: z.literal('issue.response'), requestId, sealed }),
   z.object({ v: version, type: z.literal('issue.error'), requestId, code: errorCode }),
+  /** The outcome of this request is in the audit log: the kiosk stops resending it. */
+  z.object({ v: version, type: z.literal('issue.outcome.ack'), requestId }),
   z.object({
     v: version,
     type: z.literal('heartbeat.ack'),

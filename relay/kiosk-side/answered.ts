@@ -6,6 +6,8 @@ export interface Answered {
   at: number;
   /** Outcomes accepted so far for this request. */
   outcomes: number;
+  /** Outcomes already in the audit log: a kiosk resends one until acknowledged, and is acknowledged again. */
+  recorded?: Set<string>;
 }
 
 export interface AnsweredOptions {
@@ -44,12 +46,29 @@ export class AnsweredRequests {
     if (m.size > this.#o.perKiosk) m.delete(m.keys().next().value as string);
   }
 
-  /** The answered request an outcome refers to (counting the outcome), or undefined: not ours to accept. */
-  take(kioskId: string, requestId: string, now: number): Answered | undefined {
+  /**
+   * The answered request an outcome refers to (counting the outcome), `'recorded'` when this very outcome is
+   * already in the audit log (a resend whose acknowledgement was lost: acknowledge again, record nothing), or
+   * undefined: not ours to accept.
+   */
+  take(kioskId: string, requestId: string, now: number, outcome?: string): Answered | 'recorded' | undefined {
     const a = this.#byKiosk.get(kioskId)?.get(requestId);
-    if (a === undefined || now - a.at > this.#o.ttlMs || a.outcomes >= this.#o.outcomesPerRequest) return;
+    if (a === undefined || now - a.at > this.#o.ttlMs) return;
+    if (outcome !== undefined && a.recorded?.has(outcome)) return 'recorded';
+    if (a.outcomes >= this.#o.outcomesPerRequest) return;
     a.outcomes++;
     return a;
+  }
+
+  /** Whether this process remembers the request (expired or not). */
+  knows(kioskId: string, requestId: string): boolean {
+    return this.#byKiosk.get(kioskId)?.has(requestId) ?? false;
+  }
+
+  /** Notes that an outcome of this request is in the audit log. */
+  recorded(kioskId: string, requestId: string, outcome: string): void {
+    const a = this.#byKiosk.get(kioskId)?.get(requestId);
+    if (a !== undefined) (a.recorded ??= new Set()).add(outcome);
   }
 
   /** Forgets expired entries (called now and then). */

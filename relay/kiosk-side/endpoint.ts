@@ -430,7 +430,31 @@ export class KioskEndpoint {
    */
   async #outcome(conn: KioskConnection, m: Extract<KioskToRelay, { type: 'issue.outcome' }>): Promise<void> {
     const { control, log, ids, metrics } = this.#o;
-    const answered = this.answered.take(conn.kioskId, m.requestId, Date.now());
+    let answered = this.answered.take(conn.kioskId, m.requestId, Date.now(), m.outcome);
+    if (answered === undefined && !this.answered.knows(conn.kioskId, m.requestId)) {
+      // Not answered by this process as far as it remembers: a resend after a restart, or to another process of
+      // the cluster. The audit log is the authority; a made-up id finds nothing and stays a strike below.
+      const records = await control.audit.ofRequest(m.requestId, conn.kioskId).catch(() => []);
+      const answer = records.find((r) => r.kind === 'issue.answered' || r.kind === 'issue.refused');
+      if (answer !== undefined && answer.municipality !== null) {
+        this.answered.record(
+          conn.kioskId,
+          m.requestId,
+          answer.municipality,
+          answer.kind === 'issue.answered',
+          Date.parse(answer.at),
+        );
+        for (const r of records)
+          if (r.kind === 'issue.outcome' && typeof r.detail['outcome'] === 'string')
+            this.answered.recorded(conn.kioskId, m.requestId, r.detail['outcome']);
+        answered = this.answered.take(conn.kioskId, m.requestId, Date.now(), m.outcome);
+      }
+    }
+    if (answered === 'recorded') {
+      metrics.inc('relay_outcomes_total', { result: 'duplicate' });
+      conn.send({ v: 1, type: 'issue.outcome.ack', requestId: m.requestId });
+      return;
+    }
     if (answered === undefined) {
       metrics.inc('relay_outcomes_total', { result: 'unsolicited' });
       ids.failure('unsolicited-outcome', conn.source, 'PROTOCOL_MALFORMED', conn.kioskId);
@@ -446,6 +470,9 @@ export class KioskEndpoint {
         municipality,
         detail: { outcome: m.outcome, code: m.code ?? null },
       });
+      // In the audit log: the kiosk may stop resending it.
+      this.answered.recorded(conn.kioskId, m.requestId, m.outcome);
+      conn.send({ v: 1, type: 'issue.outcome.ack', requestId: m.requestId });
       if (m.outcome !== 'binding-mismatch') return;
       const stop = answered.response && !control.stops.isStopped(municipality);
       // Critical either way: an operator decides whether to widen the stop (fleet) or lift it.

@@ -296,6 +296,15 @@ export class AuditLog {
     return appendInTx(tx, inputs);
   }
 
+  /** The records of one request made by one kiosk, oldest first (answer and outcomes; a short list). */
+  async ofRequest(requestId: string, kioskId: string): Promise<AuditEntry[]> {
+    const r = await this.#db.query<AuditRow>(
+      'SELECT * FROM relay_audit WHERE request_id = $1 AND kiosk_id = $2 ORDER BY seq LIMIT 20',
+      [requestId, kioskId],
+    );
+    return r.rows.map(fromRow);
+  }
+
   /** Records after `afterSeq`, oldest first (the export; no personal data to strip). */
   async list(afterSeq = 0, limit = 1000): Promise<AuditEntry[]> {
     const r = await this.#db.query<AuditRow>(

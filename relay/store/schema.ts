@@ -68,6 +68,9 @@ CREATE TABLE IF NOT EXISTS relay_audit (
   hash         text NOT NULL
 );
 
+-- A kiosk's resent outcome is matched to the answer another process (or this one before a restart) gave.
+CREATE INDEX IF NOT EXISTS relay_audit_request ON relay_audit (request_id) WHERE request_id IS NOT NULL;
+
 CREATE TABLE IF NOT EXISTS relay_audit_head (
   id   integer PRIMARY KEY CHECK (id = 1),
   seq  bigint NOT NULL,

@@ -60,6 +60,8 @@ export class TestKiosk {
   readonly identity: Identity;
   readonly kioskId: string;
   readonly notices: Array<Extract<RelayToKiosk, { type: 'notice' }>> = [];
+  /** Request ids whose outcome the relay acknowledged (in its audit log). */
+  readonly outcomeAcks: string[] = [];
   readonly #session: ChannelSession;
   readonly #waiters = new Map<string, (m: RelayToKiosk) => void>();
   readonly #crypto: CryptoProvider;
@@ -89,6 +91,7 @@ export class TestKiosk {
       if (!m.ok) return void ws.terminate();
       const v = m.value;
       if (v.type === 'notice') return void this.notices.push(v);
+      if (v.type === 'issue.outcome.ack') return void this.outcomeAcks.push(v.requestId);
       const key = v.type === 'heartbeat.ack' ? `hb:${v.seq}` : v.requestId;
       const w = this.#waiters.get(key);
       this.#waiters.delete(key);

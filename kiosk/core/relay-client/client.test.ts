@@ -218,6 +218,41 @@ describe('RelayClient', () => {
     });
   });
 
+  it('keeps an outcome until the relay acknowledges it, sending it again on each new session', async () => {
+    let ack = false;
+    const relay = await responder((m, conn) => {
+      if (m.type === 'heartbeat')
+        conn.send({ v: 1, type: 'heartbeat.ack', seq: m.seq, serverTime: Date.now() });
+      if (m.type === 'issue.outcome' && ack)
+        conn.send({ v: 1, type: 'issue.outcome.ack', requestId: m.requestId });
+    });
+    const c = client(relay.url);
+    c.start();
+    await until(() => c.available(), 'connection');
+    const id = newRequestId(crypto);
+    c.reportOutcome(id, 'printed');
+    const outcomes = () =>
+      relay.received.filter((m) => m.type === 'issue.outcome' && m.requestId === id).length;
+    await until(() => outcomes() === 1, 'the outcome');
+    expect(c.unacknowledgedOutcomes).toEqual([id]);
+    // The line drops before any acknowledgement: the next session carries the outcome again.
+    ack = true;
+    for (const conn of relay.connections) conn.ws.terminate();
+    await until(() => outcomes() === 2, 'the outcome sent again');
+    await until(() => c.unacknowledgedOutcomes.length === 0, 'the acknowledgement');
+    const sessions = relay.connections.length;
+    const before = relay.received.length;
+    for (const conn of relay.connections) conn.ws.terminate();
+    // A new session resends before its first heartbeat: once that heartbeat is in, nothing more is coming.
+    await until(
+      () =>
+        relay.connections.length > sessions &&
+        relay.received.slice(before).some((m) => m.type === 'heartbeat'),
+      'a heartbeat on a third session',
+    );
+    expect(outcomes()).toBe(2); // acknowledged: never sent again
+  });
+
   it('passes on an issue.error code, and times out a request that gets no answer', async () => {
     const relay = await responder((m, conn) => {
       if (m.type === 'issue.request' && m.municipality === '131016') {

@@ -44,6 +44,10 @@ export interface RelayClientOptions {
 export type RelayResult<T> = ({ ok: true } & T) | { ok: false; code: string };
 
 /** What became of an answered request (sent to the relay for its audit trail, no personal data). */
+/** How long, and how many, outcome reports the kiosk keeps for resending until the relay acknowledges them. */
+export const OUTCOME_KEEP_MS = 30 * 60_000;
+export const OUTCOME_KEEP_MAX = 64;
+
 export type IssueOutcome = Extract<KioskToRelay, { type: 'issue.outcome' }>['outcome'];
 
 export type RelayClientState = 'stopped' | 'connecting' | 'connected' | 'waiting';
@@ -78,6 +82,7 @@ export class RelayClient {
   #attempt = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  readonly #outbox = new Map<string, { msg: KioskToRelay; at: number }>();
   #heartbeatSeq = 0;
   #lastAckSeq = -1;
   #lastError: string | null = null;
@@ -192,9 +197,47 @@ export class RelayClient {
     }
   }
 
-  /** Tells the relay what became of an answered request (printed, refunded, …). Best effort. */
+  /**
+   * Tells the relay what became of an answered request (printed, refunded, …). Kept (in memory, ids and
+   * codes only) until the relay acknowledges that the outcome is in its audit log, and sent again on every new
+   * session: a line cut between printing and the report must not lose the record. Given up after
+   * `OUTCOME_KEEP_MS` (the relay forgets answered requests after 30 minutes) or beyond `OUTCOME_KEEP_MAX`.
+   */
   reportOutcome(requestId: string, outcome: IssueOutcome, code?: string): void {
-    this.#send({ v: 1, type: 'issue.outcome', requestId, outcome, ...(code === undefined ? {} : { code }) });
+    const msg: KioskToRelay = {
+      v: 1,
+      type: 'issue.outcome',
+      requestId,
+      outcome,
+      ...(code === undefined ? {} : { code }),
+    };
+    this.#outbox.delete(requestId);
+    this.#outbox.set(requestId, { msg, at: Date.now() });
+    if (this.#outbox.size > OUTCOME_KEEP_MAX) {
+      const [oldest] = this.#outbox.keys();
+      this.#outbox.delete(oldest!);
+      this.#o.logger?.error('relay.outcome-undelivered', {
+        requestId: oldest!,
+        reason: 'too many unacknowledged',
+      });
+    }
+    this.#send(msg);
+  }
+
+  /** Outcomes the relay has not acknowledged yet (request ids; for the kiosk's status and tests). */
+  get unacknowledgedOutcomes(): string[] {
+    return [...this.#outbox.keys()];
+  }
+
+  /** Sends every unacknowledged outcome again (a new session); forgets those too old for the relay. */
+  #resendOutcomes(): void {
+    const now = Date.now();
+    for (const [id, o] of this.#outbox) {
+      if (now - o.at > OUTCOME_KEEP_MS) {
+        this.#outbox.delete(id);
+        this.#o.logger?.error('relay.outcome-undelivered', { requestId: id, reason: 'expired' });
+      } else this.#send(o.msg);
+    }
   }
 
   #setState(state: RelayClientState): void {
@@ -334,6 +377,7 @@ export class RelayClient {
     };
     void beat();
     this.#heartbeat = setInterval(() => void beat(), period);
+    this.#resendOutcomes();
   }
 
   #onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {
@@ -352,6 +396,9 @@ export class RelayClient {
     switch (m.type) {
       case 'heartbeat.ack':
         this.#lastAckSeq = Math.max(this.#lastAckSeq, m.seq);
+        return;
+      case 'issue.outcome.ack':
+        this.#outbox.delete(m.requestId);
         return;
       case 'notice': {
         this.#o.logger?.warn('relay.notice', { code: m.code, municipality: m.municipality ?? null });
