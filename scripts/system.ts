@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { codeOf, coded } from '../protocol/errors/index.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeCrypto } from '../common/crypto-node.js';
@@ -205,7 +206,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       name: 'store-kiosk-1',
     });
     if (!enrolled.ok && enrolled.code !== 'RELAY_KIOSK_ALREADY_ENROLLED')
-      throw Object.assign(new Error(`kiosk enrollment refused: ${enrolled.code}`), { code: enrolled.code });
+      throw coded(
+        codeOf(enrolled, 'RELAY_ENROLL_CODE_INVALID'),
+        `kiosk enrollment refused: ${enrolled.code}`,
+      );
 
     const devices = {
       reader: sim.info['reader']!,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -144,4 +144,65 @@ describe('runtime layers import by allow-list (dependency-cruiser)', () => {
       expect(violating.has(file), `${dir}: ${code}`).toBe(i < refused.length);
     });
   }, 120_000);
+});
+
+/**
+ * One error class (`CodedError`, protocol/errors/coded.ts): every error the product throws carries a documented
+ * code. Source files outside tests may neither declare another error class on `Error` nor glue a `code` onto a
+ * bare `Error`. The exceptions are listed with their reason.
+ */
+describe('errors are CodedErrors with documented codes', () => {
+  const EXEMPT = new Map([
+    ['protocol/errors/coded.ts', 'the class itself'],
+    ['relay/ops/dashboard/web/api.ts', 'the browser side: carries the code the server answered, as received'],
+    ['relay/cli.ts', 'UsageError: control flow to the usage text, never leaves the command'],
+    [
+      'common/db-thread.ts',
+      'carries PostgreSQL SQLSTATE codes across the worker boundary, like node-postgres',
+    ],
+  ]);
+  const sources = spawnSync('git', ['ls-files', '-co', '--exclude-standard', '*.ts', '*.mjs'], { cwd: root })
+    .stdout.toString()
+    .split('\n')
+    .filter((f) => f !== '' && !/\.test\.ts$|\.spec\.ts$|\/testing\/|^tests\//.test(f));
+
+  it('finds the source files', () => expect(sources.length).toBeGreaterThan(200));
+
+  it('no other error class and no code glued onto a bare Error', () => {
+    const offenders: string[] = [];
+    for (const f of sources) {
+      if (EXEMPT.has(f)) continue;
+      const text = readFileSync(join(root, f), 'utf8');
+      if (/extends (Type|Range)?Error\b/.test(text)) offenders.push(`${f}: declares an error class on Error`);
+      if (/Object\.assign\(\s*new (Type|Range)?Error\(/.test(text))
+        offenders.push(`${f}: glues a code onto Error`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the check sees a planted offender', () => {
+    expect(/extends (Type|Range)?Error\b/.test('class X extends Error {}')).toBe(true);
+    expect(
+      /Object\.assign\(\s*new (Type|Range)?Error\(/.test("Object.assign(new Error('x'), { code })"),
+    ).toBe(true);
+  });
+
+  it('a CodedError keeps its code, message, cause and subclass name', async () => {
+    const { CodedError, codeOf, coded } = await import('../protocol/errors/index.js');
+    class PartError extends CodedError {}
+    const cause = new Error('low level');
+    const e = new PartError('DEVICE_DISCONNECTED', 'the reader went away', { cause });
+    expect([e.code, e.message, e.cause, e.name, e instanceof CodedError]).toEqual([
+      'DEVICE_DISCONNECTED',
+      'the reader went away',
+      cause,
+      'PartError',
+      true,
+    ]);
+    expect(coded('CHANNEL_CLOSED', 'x').code).toBe('CHANNEL_CLOSED');
+    expect(codeOf(e, 'KIOSK_INTERNAL')).toBe('DEVICE_DISCONNECTED');
+    expect(codeOf(Object.assign(new Error('x'), { code: 'ENOENT' }), 'KIOSK_INTERNAL')).toBe(
+      'KIOSK_INTERNAL',
+    );
+  });
 });

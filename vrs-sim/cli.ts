@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { CodedError } from '../protocol/errors/index.js';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCliArgs } from '../common/cli-args.js';
@@ -35,13 +36,7 @@ export interface CliIo {
 }
 
 /** Thrown for a command-line mistake; `main.ts` prints it and exits 2. */
-export class CliError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export class CliError extends CodedError {}
 
 export const USAGE = `usage: npm run vrs -- [command] [options]
   serve (default)             start the endpoint and the key directory; prints one JSON line

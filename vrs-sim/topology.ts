@@ -1,4 +1,5 @@
 import type { Db } from '../common/db.js';
+import { CodedError } from '../protocol/errors/index.js';
 import type { ResidentStore } from './storage/store.js';
 
 /**
@@ -8,11 +9,11 @@ import type { ResidentStore } from './storage/store.js';
  * critical); the start is refused with VRS_TOPOLOGY_KEY_MISSING naming the codes (municipality codes are
  * public identifiers, not personal data).
  */
-export class VrsTopologyError extends Error {
-  readonly code = 'VRS_TOPOLOGY_KEY_MISSING' as const;
+export class VrsTopologyError extends CodedError<'VRS_TOPOLOGY_KEY_MISSING'> {
   readonly municipalities: readonly string[];
   constructor(municipalities: readonly string[]) {
     super(
+      'VRS_TOPOLOGY_KEY_MISSING',
       `${municipalities.length} municipality key(s) missing or not the key on record: ${municipalities.slice(0, 20).join(', ')}${municipalities.length > 20 ? ', …' : ''}`,
     );
     this.name = 'VrsTopologyError';

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { CodedError, type ErrorCode } from '../../protocol/errors/index.js';
 import type { SimEventLog } from './events.js';
 
 /** What every simulated device gets when it starts. */
@@ -26,12 +27,12 @@ export interface SimDevice {
 }
 
 /** A coded error for the panel API: `{ "error": { "code", "message" } }` with this status. */
-export class SimApiError extends Error {
+export class SimApiError extends CodedError {
   constructor(
-    readonly code: string,
+    code: ErrorCode,
     message: string,
     readonly status: 400 | 404 | 409 | 500 | 503 = 400,
   ) {
-    super(message);
+    super(code, message);
   }
 }

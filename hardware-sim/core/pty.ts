@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { coded } from '../../protocol/errors/index.js';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -50,29 +51,20 @@ export class VirtualSerialPair {
     });
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (err) =>
-        reject(
-          Object.assign(new Error('socat could not start (apt-get install socat)', { cause: err }), {
-            code: 'SIM_SOCAT_MISSING',
-          }),
-        ),
+        reject(coded('SIM_SOCAT_MISSING', 'socat could not start (apt-get install socat)', err)),
       );
       child.once('exit', (code) =>
         reject(
           code === 127 // setpriv could not find socat
-            ? Object.assign(new Error('socat could not start (apt-get install socat)'), {
-                code: 'SIM_SOCAT_MISSING',
-              })
-            : Object.assign(new Error(`socat exited with ${String(code)}: ${stderr.trim()}`), {
-                code: 'SIM_SOCAT_EXITED',
-              }),
+            ? coded('SIM_SOCAT_MISSING', 'socat could not start (apt-get install socat)')
+            : coded('SIM_SOCAT_EXITED', `socat exited with ${String(code)}: ${stderr.trim()}`),
         ),
       );
     });
     const ready = (async () => {
       const deadline = Date.now() + 5000;
       while (!(existsSync(this.hostPath) && existsSync(this.devicePath))) {
-        if (Date.now() > deadline)
-          throw Object.assign(new Error('socat did not create the ptys'), { code: 'SIM_SOCAT_TIMEOUT' });
+        if (Date.now() > deadline) throw coded('SIM_SOCAT_TIMEOUT', 'socat did not create the ptys');
         await new Promise((r) => setTimeout(r, 10));
       }
     })();

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { CodedError } from '../../protocol/errors/index.js';
 import { streamSSE } from 'hono/streaming';
 import { serve, type ServerType } from '@hono/node-server';
 import type { SimDevice } from '../core/device.js';
@@ -56,8 +57,10 @@ export interface RunningPanel {
 }
 
 /** A panel that cannot start as asked (a bad caller: thrown). */
-export class PanelStartError extends Error {
-  readonly code = 'SIM_PANEL_NOT_LOOPBACK';
+export class PanelStartError extends CodedError<'SIM_PANEL_NOT_LOOPBACK'> {
+  constructor(message: string) {
+    super('SIM_PANEL_NOT_LOOPBACK', message);
+  }
 }
 
 export interface PanelListenOptions {

@@ -1,10 +1,7 @@
 import type { HidTransport } from '../../kiosk/drivers/transport.js';
+import { coded } from '../../protocol/errors/index.js';
 import { USAGE, encodeBootReport, usageOfDigit } from '../../kiosk/drivers/pinpad/boot-report.js';
 import type { SimEventLog } from '../core/events.js';
-
-function coded(code: string, message: string): Error & { code: string } {
-  return Object.assign(new Error(message), { code });
-}
 
 /** Panel key letters: digits, E = Enter, C = clear (Backspace), X = cancel (Escape). */
 export function usageOfKeyLetter(k: string): number {

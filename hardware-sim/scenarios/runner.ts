@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
+import { CodedError } from '../../protocol/errors/index.js';
 import { parse as parseYaml } from 'yaml';
 import { ScenarioSchema, type Scenario, type Step } from './schema.js';
 
-export class ScenarioError extends Error {
+export class ScenarioError extends CodedError<
+  'SCENARIO_INVALID' | 'SCENARIO_STEP_FAILED' | 'SCENARIO_EXPECTATION_FAILED' | 'SCENARIO_TIMEOUT'
+> {
   constructor(
-    readonly code:
-      'SCENARIO_INVALID' | 'SCENARIO_STEP_FAILED' | 'SCENARIO_EXPECTATION_FAILED' | 'SCENARIO_TIMEOUT',
+    code: 'SCENARIO_INVALID' | 'SCENARIO_STEP_FAILED' | 'SCENARIO_EXPECTATION_FAILED' | 'SCENARIO_TIMEOUT',
     message: string,
     readonly step?: number,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

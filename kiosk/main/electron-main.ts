@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { coded } from '../../protocol/errors/index.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app } from 'electron';
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const configPath = process.env['KIOSK_CONFIG'];
   if (!configPath) throw new Error('KIOSK_CONFIG: the path of the kiosk configuration file is required');
   const parsed = parseKioskConfig(readFileSync(configPath, 'utf8'));
-  if (!parsed.ok) throw Object.assign(new Error(parsed.message), { code: parsed.code });
+  if (!parsed.ok) throw coded(parsed.code, parsed.message);
   const config = parsed.config;
   await app.whenReady();
   serveAppScheme(await loadRendererAssets(false, config.appRoot));

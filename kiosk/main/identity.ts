@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { coded } from '../../protocol/errors/index.js';
 import { join } from 'node:path';
 import { identityFromSeed, SEED_BYTES, type CryptoProvider, type Identity } from '../../protocol/index.js';
 
@@ -17,8 +18,6 @@ export function loadKioskIdentity(dir: string, crypto: CryptoProvider): Identity
   }
   const seed = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (seed.length !== SEED_BYTES)
-    throw Object.assign(new Error(`kiosk identity seed is not ${SEED_BYTES} bytes: ${file}`), {
-      code: 'KIOSK_INTERNAL',
-    });
+    throw coded('KIOSK_INTERNAL', `kiosk identity seed is not ${SEED_BYTES} bytes: ${file}`);
   return identityFromSeed(new Uint8Array(seed), crypto);
 }

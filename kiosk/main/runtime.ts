@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CodedError } from '../../protocol/errors/index.js';
 import type { Logger } from '../../common/log.js';
 import type { DeviceHealth } from '../../protocol/index.js';
 import { createLogger } from '../../common/log.js';
@@ -56,14 +57,7 @@ export interface KioskRuntime<C> {
 }
 
 /** The kiosk cannot start as configured (thrown before any device is opened). */
-export class KioskStartError extends Error {
-  constructor(
-    readonly code: 'KIOSK_PANEL_WITH_REAL_DEVICES',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class KioskStartError extends CodedError<'KIOSK_PANEL_WITH_REAL_DEVICES'> {}
 
 type HopperHealth = NonNullable<DeviceHealth['hoppers']>[number]['state'];
 const ORDER: HopperHealth[] = ['disconnected', 'fault', 'jam', 'empty', 'low', 'unknown', 'ok'];

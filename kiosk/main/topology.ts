@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/log.js';
+import { CodedError } from '../../protocol/errors/index.js';
 import type { CryptoProvider, ErrorCode, Identity } from '../../protocol/index.js';
 import { CcTalkBus } from '../drivers/coin/cctalk-bus.js';
 import { ADDRESS, HEADER } from '../drivers/coin/cctalk-frame.js';
@@ -34,13 +35,10 @@ export interface KioskTopologyProblem {
   detail: Record<string, string>;
 }
 
-export class KioskTopologyError extends Error {
-  readonly code: ErrorCode;
+export class KioskTopologyError extends CodedError {
   readonly problems: readonly KioskTopologyProblem[];
   constructor(problems: KioskTopologyProblem[]) {
-    super(problems.map((p) => `${p.code}: ${p.message}`).join('; '));
-    this.name = 'KioskTopologyError';
-    this.code = problems[0]!.code;
+    super(problems[0]!.code, problems.map((p) => `${p.code}: ${p.message}`).join('; '));
     this.problems = problems;
   }
 }

@@ -1,4 +1,5 @@
 import nacl from 'tweetnacl';
+import { coded } from '../errors/index.js';
 import { concatBytes, readU64be, requireBytes, u64be, wipe } from '../bytes.js';
 import type { CryptoProvider } from '../crypto.js';
 
@@ -93,7 +94,7 @@ export class ChannelSession {
   /** Seals one frame. Throws (`CHANNEL_CLOSED`) after `close()` or a failed `open()`, and for oversized input. */
   seal(plaintext: Uint8Array): Uint8Array {
     requireBytes(plaintext, undefined, 'plaintext');
-    if (this.#closed) throw Object.assign(new Error('channel is closed'), { code: 'CHANNEL_CLOSED' });
+    if (this.#closed) throw coded('CHANNEL_CLOSED', 'channel is closed');
     if (plaintext.length > MAX_PLAINTEXT_BYTES)
       throw new RangeError(`plaintext: at most ${MAX_PLAINTEXT_BYTES} bytes`);
     const counter = this.#sendCounter++;

@@ -8,6 +8,7 @@ import { MONEY_ERRORS } from './money.js';
 import { VRS_ERRORS } from './vrs.js';
 import { JPKI_ERRORS } from './jpki.js';
 import { TOPOLOGY_ERRORS } from './topology.js';
+import { SIMULATOR_ERRORS } from './simulator.js';
 
 export { defineCodes, type ErrorCodeInfo } from './define.js';
 
@@ -25,6 +26,7 @@ export const ERROR_CODES = {
   ...VRS_ERRORS,
   ...JPKI_ERRORS,
   ...TOPOLOGY_ERRORS,
+  ...SIMULATOR_ERRORS,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -33,8 +35,4 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
 }
 
-/** A coded error as it crosses a boundary (IPC, the wire): rebuild on the other side, compare codes. */
-export interface CodedError {
-  code: ErrorCode;
-  message: string;
-}
+export { CodedError, codeOf, coded } from './coded.js';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CodedError } from '../../protocol/errors/index.js';
 import type { Db } from '../../common/db.js';
 import type { ResidentRecord } from '../record.js';
 import type { PublicEcJwk } from './jwk.js';
@@ -25,10 +26,12 @@ export interface Crl {
 }
 
 /** A record whose certificate cannot fit one version-22 QR (code VRS_CERT_TOO_LARGE). */
-export class CertificateTooLargeError extends Error {
-  readonly code = 'VRS_CERT_TOO_LARGE';
+export class CertificateTooLargeError extends CodedError<'VRS_CERT_TOO_LARGE'> {
   constructor(chars: number) {
-    super(`SMART Health Card of ${chars} characters does not fit one version-22 QR at level ${SHC_QR_LEVEL}`);
+    super(
+      'VRS_CERT_TOO_LARGE',
+      `SMART Health Card of ${chars} characters does not fit one version-22 QR at level ${SHC_QR_LEVEL}`,
+    );
   }
 }
 

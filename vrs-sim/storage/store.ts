@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { CodedError } from '../../protocol/errors/index.js';
 import type { Db } from '../../common/db.js';
 import { findMunicipality } from '../municipalities.js';
 import type { ResidentRecord } from '../record.js';
@@ -32,14 +33,7 @@ export type FindResult =
 export type KeyRefusal = 'VRS_DATA_SHREDDED' | 'VRS_KEY_UNAVAILABLE' | 'VRS_MUNICIPALITY_UNKNOWN';
 
 /** A storage operation refused for a municipality (seeding a shredded one, a missing key, …). */
-export class VrsStoreError extends Error {
-  constructor(
-    readonly code: KeyRefusal | 'VRS_SIGNING_KEY_MISSING',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class VrsStoreError extends CodedError<KeyRefusal | 'VRS_SIGNING_KEY_MISSING'> {}
 
 /** Key-store trouble the store raises as an alert (identifiers only). */
 export type KeyAlertKind = 'key-missing' | 'key-mismatch' | 'shredded-key-present';

@@ -1,4 +1,5 @@
 import type { SerialTransport } from '../../../kiosk/drivers/transport.js';
+import { coded } from '../../../protocol/errors/index.js';
 
 /** One end of an in-memory serial cable: bytes written here arrive (asynchronously) at the other end. */
 class MemoryEnd implements SerialTransport {
@@ -14,7 +15,7 @@ class MemoryEnd implements SerialTransport {
     this.#open = true;
   }
   async write(data: Uint8Array): Promise<void> {
-    if (!this.#open) throw Object.assign(new Error('not open'), { code: 'DEVICE_DISCONNECTED' });
+    if (!this.#open) throw coded('DEVICE_DISCONNECTED', 'not open');
     const copy = data.slice();
     const peer = this.peer;
     setImmediate(() => {

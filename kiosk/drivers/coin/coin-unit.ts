@@ -1,4 +1,5 @@
 import type { SerialTransportFactory } from '../transport.js';
+import { coded } from '../../../protocol/errors/index.js';
 import type { Logger } from '../../../common/log.js';
 import { CcTalkBus } from './cctalk-bus.js';
 import { CoinAcceptor, type CoinEvent } from './coin-acceptor.js';
@@ -314,8 +315,7 @@ export class CoinUnit {
   async openPayment(amountYen: number): Promise<PaymentResult> {
     if (!Number.isInteger(amountYen) || amountYen <= 0 || amountYen % 10 !== 0)
       throw new TypeError('amountYen: a positive multiple of 10 is required');
-    if (this.#payment)
-      throw Object.assign(new Error('a payment is already open'), { code: 'COIN_PAYMENT_OPEN' as const });
+    if (this.#payment) throw coded('COIN_PAYMENT_OPEN', 'a payment is already open');
     if (!this.#acceptorUp || !this.#acceptor) return { ok: false, code: 'DEVICE_DISCONNECTED', totalYen: 0 };
     const result = new Promise<PaymentResult>((settle) => {
       this.#payment = { amount: amountYen, total: 0, settle, accepting: '' };
@@ -336,7 +336,7 @@ export class CoinUnit {
   /** Closes the entry and pays back everything inserted. Returns the payout outcome. */
   async cancelPayment(): Promise<ChangeResult> {
     const p = this.#payment;
-    if (!p) throw Object.assign(new Error('no payment is open'), { code: 'COIN_NO_PAYMENT' as const });
+    if (!p) throw coded('COIN_NO_PAYMENT', 'no payment is open');
     await this.#closeEntry();
     this.#settle({ ok: false, code: 'COIN_PAYMENT_CANCELLED', totalYen: p.total });
     this.#log?.info('coin.payment-cancelled', { refundYen: p.total });
@@ -349,9 +349,7 @@ export class CoinUnit {
    */
   async payChange(yen: number): Promise<ChangeResult> {
     if (!Number.isInteger(yen) || yen < 0 || yen % HOPPER_COIN_YEN !== 0)
-      throw Object.assign(new TypeError(`yen: a non-negative multiple of ${HOPPER_COIN_YEN} is required`), {
-        code: 'HOPPER_BAD_AMOUNT' as const,
-      });
+      throw coded('HOPPER_BAD_AMOUNT', `yen: a non-negative multiple of ${HOPPER_COIN_YEN} is required`);
     if (yen === 0) return { ok: true, paidYen: 0 };
     if (!this.#hopperUp) return { ok: false, code: 'DEVICE_DISCONNECTED', paidYen: 0 };
     this.#paying = true;

@@ -1,3 +1,4 @@
+import { coded } from '../../../protocol/errors/index.js';
 /** The card's 券面事項入力補助用暗証番号 has four digits. */
 export const PIN_LENGTH = 4;
 
@@ -37,8 +38,7 @@ export class PinBuffer {
    * four digits were typed.
    */
   async use<T>(consume: (asciiDigits: Uint8Array) => T | Promise<T>): Promise<T> {
-    if (!this.complete)
-      throw Object.assign(new Error('the PIN is incomplete'), { code: 'PINPAD_PIN_INCOMPLETE' as const });
+    if (!this.complete) throw coded('PINPAD_PIN_INCOMPLETE', 'the PIN is incomplete');
     const copy = this.#bytes.slice();
     this.clear();
     try {

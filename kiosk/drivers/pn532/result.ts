@@ -10,8 +10,3 @@ export type CardFailureCode = 'CARD_NOT_PRESENT' | 'CARD_REMOVED' | 'CARD_READ_F
 
 /** A bad peer gets a result, not an exception (docs/conventions.md §8). */
 export type Result<T, C extends string = ReaderFailureCode> = ({ ok: true } & T) | { ok: false; code: C };
-
-/** A coded error for a bad caller or an internal state error (`err.code`). */
-export function coded(code: string, message: string, cause?: unknown): Error & { code: string } {
-  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
-}

@@ -1,6 +1,6 @@
 import type { SerialTransport, SerialTransportFactory } from '../transport.js';
 import type { Logger } from '../../../common/log.js';
-import { coded } from './coded.js';
+import { coded } from '../../../protocol/errors/index.js';
 import { assertJobName, buildPjlCancel, buildPjlCommands, buildPjlEcho, buildPjlJob } from './pjl-job.js';
 import { PjlStatusDecoder, type PjlMessage } from './pjl-status.js';
 import {

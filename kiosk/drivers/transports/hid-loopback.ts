@@ -1,9 +1,6 @@
 import { WebSocket } from 'ws';
+import { coded } from '../../../protocol/errors/index.js';
 import type { HidTransport } from '../transport.js';
-
-function coded(code: string, message: string, cause?: unknown): Error & { code: string } {
-  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
-}
 
 /**
  * A `HidTransport` to the simulated PIN pad in another process (`npm run sim` prints its URL as

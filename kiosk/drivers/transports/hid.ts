@@ -1,13 +1,10 @@
 import HID from 'node-hid';
+import { coded } from '../../../protocol/errors/index.js';
 import type { HidTransport } from '../transport.js';
 
 export type NodeHidTransportOptions =
   | { path: string; vendorId?: undefined; productId?: undefined }
   | { vendorId: number; productId: number; path?: undefined };
-
-function coded(code: string, message: string, cause?: unknown): Error & { code: string } {
-  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
-}
 
 /** The subset of `node-hid`'s `HIDAsync` this transport uses (lets tests hand in a fake device). */
 export interface HidAsyncLike {

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs';
+import { coded } from '../../../protocol/errors/index.js';
 import { SerialPort } from 'serialport';
 import type { SerialTransport } from '../transport.js';
 
@@ -50,10 +51,6 @@ export function keepEveryPollInterest(port: SerialPort): boolean {
     poll(all);
   };
   return true;
-}
-
-function coded(code: string, message: string, cause?: unknown): Error {
-  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
 }
 
 /**
