@@ -11,11 +11,9 @@ import { postgresUnavailableReason } from '../../common/testing/postgres.js';
  * Faults that show a known, not yet fixed defect are expected to fail (`it.fails`): the day the defect is
  * fixed the test fails and must move to the passing list.
  */
-const KNOWN_DEFECTS = new Set([
-  // The kiosk's outcome report is best effort (no acknowledgement, not resent): a relay killed before it
-  // arrives leaves a printed certificate without its `issue.outcome` record.
-  'relay SIGKILLed after print, before the outcome',
-]);
+// None today. ('relay SIGKILLed after print, before the outcome' was one until outcomes were acknowledged and
+// resent on the next session.)
+const KNOWN_DEFECTS = new Set<string>([]);
 
 const reason = postgresUnavailableReason();
 let sys: FaultSystem;
